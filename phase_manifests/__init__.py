@@ -1,0 +1,1 @@
+"""The shipped phase manifests of the ExecutionEngine migration (package data)."""

@@ -1,0 +1,1 @@
+"""Sample repository used by `phasemod demo` (package data)."""
