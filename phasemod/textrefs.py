@@ -5,6 +5,7 @@ Pure functions on str; they never read or write files and never touch a longer i
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import re
 import tokenize
@@ -24,11 +25,16 @@ IMPORT_LINE = re.compile(r"^[ \t]*(?:(?:>>>|\.\.\.) +)?(?:from[ \t]+\S+[ \t]+)?i
 def rewrite_dotted(text: str, old_full: str, new_full: str) -> str:
     """Rewrite `old_full` (also `mod:Name` and `old_full.attr`) where it is not part of a
     longer dotted name or identifier."""
+    pattern, forms = _dotted_pattern(old_full, new_full)
+    return pattern.sub(lambda m: forms[m.group()], text) if old_full.rpartition(".")[2] in text else text
+
+
+@functools.lru_cache(maxsize=64)
+def _dotted_pattern(old_full: str, new_full: str) -> tuple[re.Pattern[str], dict[str, str]]:
     old_mod, _, old_name = old_full.rpartition(".")
     new_mod, _, new_name = new_full.rpartition(".")
     forms = {old_full: new_full, f"{old_mod}:{old_name}": f"{new_mod}:{new_name}"}
-    pattern = re.compile(r"(?<![\w.])(?:%s)(?!\w)" % "|".join(map(re.escape, forms)))
-    return pattern.sub(lambda m: forms[m.group()], text)
+    return re.compile(r"(?<![\w.])(?:%s)(?!\w)" % "|".join(map(re.escape, forms))), forms
 
 
 def rewrite_words(text: str, old_name: str, new_name: str, *, old_module: str = "",
@@ -36,6 +42,8 @@ def rewrite_words(text: str, old_name: str, new_name: str, *, old_module: str = 
     """Rewrite the whole word `old_name`; never inside `OldFactory`/`UserOld`, never as the
     attribute of something else (`obj.Old`). A qualifier that is a tail of `old_module`
     (`old_mod.Old`) is rewritten to the tail of `new_module` of the same length."""
+    if old_name not in text:
+        return text
     qualifier = old_module.split(".") if old_module else []
     target = (new_module.split(".") if new_module else []) + [new_name]
 
@@ -57,6 +65,8 @@ def rewrite_words(text: str, old_name: str, new_name: str, *, old_module: str = 
 def rewrite_module(text: str, old_module: str, new_module: str) -> str:
     """Rewrite a dotted module path that stands alone (not `old_module.Other`, which names
     something that may stay behind)."""
+    if old_module not in text:
+        return text
     return CHAIN.sub(lambda m: new_module if m.group() == old_module else m.group(), text)
 
 

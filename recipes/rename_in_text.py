@@ -23,6 +23,7 @@ TARGET = "text"
 CONFIG = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf")
 SUFFIXES = (".md", ".markdown", ".rst", ".rest", ".txt", ".text") + CONFIG
 DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+BOM = "\ufeff"
 COMMENT = re.compile(r"^[ \t]*[#;]")  # a whole-line comment in a config file is prose
 
 # Rewritten with old=a.b.old_mod.Old, new=a.c.new_mod.New, bare_name=docs, in a .md file.
@@ -58,13 +59,14 @@ def rewrite(options: Options, text: str, path: str, migrate_python: MigratePytho
 def find(options: Options, text: str, path: str,
          migrate_python: MigratePython | None = None) -> list[tuple[int, str]]:
     """(1-based line, stripped text) of every line `rewrite` would change."""
-    lines = split_lines(text)
-    return [(n + 1, lines[n].strip().lstrip("\ufeff")) for n in _migrate(options, text, path, migrate_python)[1]]
+    lines = split_lines(text.removeprefix(BOM))
+    return [(n + 1, lines[n].strip()) for n in _migrate(options, text, path, migrate_python)[1]]
 
 
 def _migrate(options: Options, text: str, path: str, hook: MigratePython | None) -> tuple[str, list[int]]:
     suffix = PurePosixPath(path).suffix.lower()
-    lines = split_lines(text)
+    bom = BOM if text.startswith(BOM) else ""
+    lines = split_lines(text[len(bom):])
     blocks = markdown_blocks(lines) if suffix in (".md", ".markdown") else rest_blocks(lines) if suffix in (".rst", ".rest") else []
     code = {b.start: b for b in blocks if b.language in ("python", "doctest") and b.end > b.start}
     limits = sorted([b.start for b in blocks] + [b.end for b in blocks] + [len(lines)])
@@ -81,11 +83,14 @@ def _migrate(options: Options, text: str, path: str, hook: MigratePython | None)
             new = [rewrite_text(lines[i], options.old, options.new, bare=prose)]
             block = Block(i, i + 1, "text")
         old = lines[block.start:block.end]
-        for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-            changed += [block.start + k for k in range(i1, i2) if tag != "equal"]
+        if new != old:
+            for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+                # a pure insertion is reported on the line it follows
+                span = range(i1, i2) if i2 > i1 else [max(0, min(i1, len(old)) - 1)]
+                changed += [block.start + k for k in span if tag != "equal"]
         out += new
         i = block.end
-    return "".join(out), sorted(set(changed))
+    return bom + "".join(out), sorted(set(changed))
 
 
 def _migrate_code(options: Options, lines: list[str], block: Block, hook: MigratePython) -> list[str] | None:
