@@ -1,10 +1,19 @@
-"""move_symbol: point every reference of a symbol at its new module.
+"""move_symbol: point every reference of a symbol at its new module (and name).
 
 Builds an unexecuted Bowler query from its options; never chooses files or writes.
 """
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
+from typing import Sequence
+
+from bowler import Query
+from fissix.pytree import Node
+
+from phasemod import context
+from phasemod.model import FindingKind
+from phasemod.relocate import Move, Site, migrate, references as find_references
 
 ID = "move_symbol"
 DESCRIPTION = "Point every reference of a symbol (class, function, constant) at its new module and name."
@@ -17,3 +26,52 @@ class Options:
     new: str                       # dotted path: package.module.NewName
     keep_local_name: bool = True   # true: `import New as Old`; false: rename every use
     rename_comments: bool = True   # with keep_local_name false: whole words in comments/docstrings
+
+
+def validate(options: Options) -> list[tuple[str, str]]:
+    problems = []
+    for key in ("old", "new"):
+        parts = getattr(options, key).split(".")
+        if len(parts) < 2 or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+            problems.append((key, f"expected a dotted path like pkg.module.Name, got {getattr(options, key)!r}"))
+    if options.old == options.new:
+        problems.append(("new", "is the same as old; nothing would move"))
+    return problems
+
+
+def move(options: Options) -> Move:
+    return Move.from_paths(options.old, options.new, options.keep_local_name, options.rename_comments)
+
+
+def needles(options: Options) -> tuple[bytes, ...]:
+    """Bytes a file must contain to possibly reference the old symbol."""
+    m = move(options)
+    return tuple({m.old_name.encode(), m.old_module.rpartition(".")[2].encode()})
+
+
+def query(options: Options, files: Sequence[str] = ()) -> Query:
+    # Name resolution is a whole-module question, so the query selects the module
+    # root once instead of matching every node against several patterns.
+    return Query(list(files)).select_root().modify(rewrite_module(move(options)))
+
+
+def rewrite_module(m: Move):
+    def rewrite(node: Node, capture: dict, filename: str) -> None:
+        ctx = context.current()
+        outcome = migrate(node, m, ctx.module, ctx.is_package)
+        for line, message in outcome.conflicts:
+            ctx.report(FindingKind.CONFLICT, line, message)
+        for line, message in outcome.needs_review:
+            ctx.report(FindingKind.NEEDS_REVIEW, line, message)
+    return rewrite
+
+
+def references(options: Options, tree: Node, module: str, is_package: bool) -> list[Site]:
+    return find_references(tree, move(options), module, is_package)
+
+
+EXAMPLES = [
+    ("from a.old import Old\nx = Old()\n", "from a.new import New as Old\nx = Old()\n"),
+    ("import a.old as m\nx = m.Old()\n", "import a.new as m\nx = m.New()\n"),
+    ('patch("a.old.Old.run")\n', 'patch("a.new.New.run")\n'),
+]

@@ -1,0 +1,41 @@
+"""The facts about the file being rewritten that a recipe callback may need.
+
+Set by the engine around each file; recipes read it and report findings into it.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from phasemod.model import Finding, FindingKind
+
+
+@dataclass
+class FileContext:
+    path: str                 # repo-relative, POSIX separators
+    module: str               # dotted module name ('' if the file is not in a package)
+    is_package: bool
+    recipe: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+    def report(self, kind: FindingKind, line: int, message: str) -> None:
+        self.findings.append(Finding(kind, self.path, line, message, self.recipe))
+
+
+_current: ContextVar[FileContext] = ContextVar("phasemod_file")
+
+
+def current() -> FileContext:
+    """The file being processed (LookupError outside the engine)."""
+    return _current.get()
+
+
+@contextmanager
+def entering(ctx: FileContext) -> Iterator[FileContext]:
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)

@@ -1,0 +1,286 @@
+"""Run a phase's recipes over its files: parse each file once, apply every recipe to the
+same tree, and yield one FileOutcome per file, in path order.
+
+Never prompts, prints, writes files or imports Click; decisions are made by the caller.
+"""
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterator, Sequence
+
+from fissix import pygram
+
+from phasemod import context, hunks, syntax, textio
+from phasemod import recipes as builtin_recipes
+from phasemod.errors import ManifestError
+from phasemod.manifest import Phase, RecipeSpec
+from phasemod.model import FileOutcome, Finding, FindingKind, Status
+from phasemod.modules import module_of
+from phasemod.select import in_shard, repo_files, select
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The files of one phase and, for each, which of the phase's recipes apply."""
+
+    phase: Phase
+    files: tuple[str, ...]
+    recipes: tuple[tuple[int, ...], ...]   # parallel to files: indices into phase.recipes
+
+
+def load_recipe(spec: RecipeSpec) -> ModuleType | Callable[..., Any]:
+    """The recipe module (built-in) or the user's ``package.module:function``."""
+    if ":" not in spec.name:
+        return builtin_recipes.load(spec.name)
+    module_name, _, func = spec.name.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), func)
+    except (ImportError, AttributeError) as exc:
+        raise ManifestError([f"recipe {spec.name!r} (line {spec.line}): cannot import it: {exc}; "
+                             "check that the package is installed and the function exists"]) from None
+
+
+def recipe_target(spec: RecipeSpec) -> str:
+    if ":" in spec.name:
+        return "python"
+    return builtin_recipes.load(spec.name).TARGET
+
+
+def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = None,
+                 shard: tuple[int, int] | None = None) -> Selection:
+    files = repo_files(repo) if all_files is None else all_files
+    chosen = [p for p in select(files, phase.files.include, phase.files.exclude) if in_shard(p, shard)]
+    kept, per_file = [], []
+    for path in chosen:
+        indices = tuple(i for i, spec in enumerate(phase.recipes) if _recipe_applies(spec, path))
+        if indices:
+            kept.append(path)
+            per_file.append(indices)
+    return Selection(phase, tuple(kept), tuple(per_file))
+
+
+def _recipe_applies(spec: RecipeSpec, path: str) -> bool:
+    target = recipe_target(spec)
+    if target == "files":
+        return False
+    is_python = path.endswith(PYTHON_SUFFIXES)
+    if target == "python" and not is_python:
+        return False
+    if target == "text":
+        suffixes = builtin_recipes.load(spec.name).SUFFIXES
+        if is_python or not path.lower().endswith(suffixes):
+            return False
+    if spec.files is not None:
+        if spec.files.include and not select([path], spec.files.include):
+            return False
+        if spec.files.exclude and select([path], spec.files.exclude):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------- per process state
+
+class _Recipes:
+    """The phase's recipes compiled once per process: Bowler fixers or text transforms."""
+
+    def __init__(self, phase: Phase) -> None:
+        self.phase = phase
+        self.compiled: list[tuple[str, Any, tuple[bytes, ...] | None]] = []
+        for spec in phase.recipes:
+            recipe = load_recipe(spec)
+            if isinstance(recipe, ModuleType):
+                target = recipe.TARGET
+                needles = tuple(recipe.needles(spec.options)) if hasattr(recipe, "needles") else None
+                if target == "python":
+                    fixers = _instantiate(recipe.query(spec.options, []))
+                    self.compiled.append(("python", fixers, needles))
+                elif target == "text":
+                    self.compiled.append(("text", (recipe, spec.options), needles))
+                else:
+                    self.compiled.append(("files", None, None))
+            else:
+                self.compiled.append(("python", _instantiate(recipe(dict(spec.options), [])), None))
+
+    def needles(self, indices: Sequence[int]) -> tuple[bytes, ...] | None:
+        found: set[bytes] = set()
+        for i in indices:
+            n = self.compiled[i][2]
+            if n is None:
+                return None
+            found.update(n)
+        return tuple(found)
+
+
+def _instantiate(query: Any) -> list[Any]:
+    fixers = []
+    for fixer_class in query.compile():
+        fixer = fixer_class({"print_function": True}, [])
+        fixers.append(fixer)
+    return fixers
+
+
+def apply_fixers(fixers: Sequence[Any], tree: Any, filename: str) -> None:
+    """Apply compiled Bowler/fissix fixers to an already parsed tree, in order."""
+    for fixer in fixers:
+        fixer.set_filename(filename)
+        fixer.start_tree(tree, filename)
+        root_only = getattr(fixer.pattern, "type", None) == tree.type == pygram.python_symbols.file_input
+        nodes = [tree] if root_only else list(tree.pre_order())
+        for node in nodes:
+            if root_only or node.parent is not None or node is tree:
+                results = fixer.match(node)
+                if results:
+                    new = fixer.transform(node, results)
+                    if new is not None and new is not node:
+                        node.replace(new)
+        fixer.finish_tree(tree, filename)
+
+
+# ---------------------------------------------------------------------------- one file
+
+def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:
+    full = repo / path
+    try:
+        data = full.read_bytes()
+    except OSError as exc:
+        return FileOutcome(path, Status.FAILED, reason=f"cannot read: {exc.strerror}",
+                           findings=(Finding(FindingKind.UNPARSEABLE, path, 0, f"cannot read: {exc.strerror}"),))
+    needles = recipes.needles(indices)
+    if needles is not None and not any(n in data for n in needles):
+        return FileOutcome(path, Status.UNCHANGED, data, data)
+    is_python = path.endswith(PYTHON_SUFFIXES)
+    try:
+        source = textio.decode_python(data) if is_python else textio.decode_text(data)
+    except textio.DecodeError as exc:
+        return _failed(path, data, 0, str(exc))
+    module, is_package = module_of(str(repo), path, recipes.phase.source_roots)
+    ctx = context.FileContext(path, module, is_package)
+    if is_python:
+        try:
+            tree = syntax.parse(source.text)
+        except syntax.ParseError as exc:
+            return _failed(path, data, exc.line, exc.message)
+        changed_by = []
+        with context.entering(ctx):
+            for i in indices:
+                kind, fixers, _ = recipes.compiled[i]
+                if kind != "python":
+                    continue
+                ctx.recipe = recipes.phase.recipes[i].name
+                before = len(ctx.findings)
+                snapshot = str(tree) if len(indices) > 1 else None
+                apply_fixers(fixers, tree, str(full))
+                if any(f.kind is FindingKind.CONFLICT for f in ctx.findings[before:]):
+                    continue
+                if snapshot is None or str(tree) != snapshot:
+                    changed_by.append(ctx.recipe)
+        new_text = str(tree)
+    else:
+        new_text = source.text
+        changed_by = []
+        for i in indices:
+            kind, (recipe, options), _ = recipes.compiled[i]
+            rewritten = recipe.rewrite(options, new_text, path, python_block_migrator(options))
+            if rewritten != new_text:
+                changed_by.append(recipes.phase.recipes[i].name)
+                new_text = rewritten
+    findings = tuple(ctx.findings)
+    if new_text == source.text:
+        return FileOutcome(path, Status.UNCHANGED, data, data, findings=findings, encoding=source.encoding)
+    problem = check_rewrite(path, source.text, new_text) if is_python else ""
+    if problem:
+        dropped = Finding(FindingKind.DROPPED, path, 0, f"the rewrite would break the file ({problem}); left unchanged")
+        return FileOutcome(path, Status.FAILED, data, data, findings=findings + (dropped,), reason=problem)
+    try:
+        new_bytes = source.encode(new_text)
+    except UnicodeEncodeError as exc:
+        dropped = Finding(FindingKind.DROPPED, path, 0, f"the new text cannot be encoded as {source.encoding}: {exc}")
+        return FileOutcome(path, Status.FAILED, data, data, findings=findings + (dropped,))
+    return FileOutcome(path, Status.CHANGED, data, new_bytes, hunks.make_hunks(path, source.text, new_text,
+                                                                                 tuple(changed_by)),
+                       findings, encoding=source.encoding)
+
+
+def _failed(path: str, data: bytes, line: int, message: str) -> FileOutcome:
+    return FileOutcome(path, Status.FAILED, data, data, reason=message,
+                       findings=(Finding(FindingKind.UNPARSEABLE, path, line, message),))
+
+
+def check_rewrite(path: str, old: str, new: str) -> str:
+    """'' if ``new`` is acceptable: it compiles, or (when the running Python cannot
+    compile the original either) it still parses with phasemod's grammar."""
+    try:
+        compile(new, path, "exec", dont_inherit=True)
+        return ""
+    except (SyntaxError, ValueError) as new_error:
+        try:
+            compile(old, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            try:
+                syntax.parse(new)
+                return ""
+            except syntax.ParseError as exc:
+                return f"line {exc.line}: {exc.message}"
+        return f"line {getattr(new_error, 'lineno', 0)}: {getattr(new_error, 'msg', new_error)}"
+
+
+def python_block_migrator(options: Any) -> Callable[[str], str | None] | None:
+    """For text recipes: migrate a Python code block in prose with move_symbol's rules
+    (renaming the local name, since prose readers see the code, not an alias)."""
+    old, new = getattr(options, "old", None), getattr(options, "new", None)
+    if not old or not new or "." not in old:
+        return None
+    from phasemod.relocate import Move, migrate
+
+    move = Move.from_paths(old, new, keep_local_name=False)
+
+    def migrate_block(code: str) -> str | None:
+        try:
+            tree = syntax.parse(code)
+        except syntax.ParseError:
+            return None
+        if migrate(tree, move, "", False).conflicts:
+            return None
+        return str(tree)
+    return migrate_block
+
+
+# ---------------------------------------------------------------------------- a whole phase
+
+_worker: tuple[Path, _Recipes] | None = None
+
+
+def _init_worker(repo: Path, phase: Phase) -> None:
+    global _worker
+    _worker = (repo, _Recipes(phase))
+
+
+def _work(item: tuple[str, tuple[int, ...]]) -> FileOutcome:
+    assert _worker is not None
+    repo, recipes = _worker
+    return process_file(repo, item[0], item[1], recipes)
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def run_selection(repo: Path, selection: Selection, jobs: int | None = None) -> Iterator[FileOutcome]:
+    """Yield one outcome per selected file, in path order, as soon as each is ready."""
+    items = list(zip(selection.files, selection.recipes))
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs == 1 or len(items) < 8:
+        recipes = _Recipes(selection.phase)
+        for path, indices in items:
+            yield process_file(repo, path, indices, recipes)
+        return
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase)) as pool:
+        yield from pool.imap(_work, items, chunksize=max(1, min(16, len(items) // (jobs * 8) or 1)))

@@ -1,0 +1,69 @@
+"""Split a rewrite into hunks, render them as unified diffs, rebuild a file from decisions.
+
+Pure text functions: they never touch disk and never decide which hunk to keep.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Sequence
+
+from phasemod.model import Hunk
+
+CONTEXT = 3
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings; `\\r\\n`, `\\n` and lone `\\r` all end a line."""
+    return text.splitlines(keepends=True)
+
+
+def make_hunks(path: str, old: str, new: str, recipes: tuple[str, ...] = ()) -> tuple[Hunk, ...]:
+    """One hunk per contiguous run of changed lines (no context merging: a reviewer
+    decides each change on its own)."""
+    a, b = split_lines(old), split_lines(new)
+    hunks = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        hunks.append(Hunk(path, len(hunks), i1 + 1, tuple(a[i1:i2]), tuple(b[j1:j2]), recipes,
+                          tuple(a[max(0, i1 - CONTEXT):i1]), tuple(a[i2:i2 + CONTEXT])))
+    return tuple(hunks)
+
+
+def rebuild(old: str, hunks: Sequence[Hunk], accepted: Iterable[int]) -> str:
+    """``old`` with the accepted hunks (by index) applied and the others left out."""
+    keep = set(accepted)
+    lines = split_lines(old)
+    out: list[str] = []
+    cursor = 0
+    for hunk in sorted(hunks, key=lambda h: h.start):
+        start = hunk.start - 1
+        out.extend(lines[cursor:start])
+        out.extend(hunk.after if hunk.index in keep else hunk.before)
+        cursor = start + len(hunk.before)
+    out.extend(lines[cursor:])
+    return "".join(out)
+
+
+def unified(hunk: Hunk) -> list[str]:
+    """The hunk as unified-diff lines (without file headers), endings stripped."""
+    before_start = hunk.start - len(hunk.context_before)
+    old_len = len(hunk.context_before) + len(hunk.before) + len(hunk.context_after)
+    new_len = len(hunk.context_before) + len(hunk.after) + len(hunk.context_after)
+    out = [f"@@ -{before_start},{old_len} +{before_start},{new_len} @@"]
+    out += [" " + _strip(line) for line in hunk.context_before]
+    out += ["-" + _strip(line) for line in hunk.before]
+    out += ["+" + _strip(line) for line in hunk.after]
+    out += [" " + _strip(line) for line in hunk.context_after]
+    return out
+
+
+def file_diff(path: str, old: str, new: str) -> str:
+    """A complete unified diff of one file (for --dry-run)."""
+    lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{path}", f"b/{path}", n=CONTEXT)
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+
+
+def _strip(line: str) -> str:
+    return line.rstrip("\r\n")

@@ -1,0 +1,536 @@
+"""Move one symbol in one parsed module: find its references and rewrite them in place.
+
+The semantics of move_symbol (SPEC "Recipe semantics"); it never reads or writes files.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fissix import pytree
+from fissix.pgen2 import token
+from fissix.pygram import python_symbols as syms
+
+from phasemod import treeedit
+from phasemod.model import Kind
+from phasemod.resolve import Analysis, Binding, ImportEntry, ImportStatement, NameSite, Scope, analyze
+
+Leaf, Node = pytree.Leaf, pytree.Node
+
+
+@dataclass(frozen=True)
+class Move:
+    """``old_module.old_name`` becomes ``new_module.new_name``."""
+
+    old_module: str
+    old_name: str
+    new_module: str
+    new_name: str
+    keep_local_name: bool = True
+    rename_comments: bool = True
+
+    @classmethod
+    def from_paths(cls, old: str, new: str, keep_local_name: bool = True, rename_comments: bool = True) -> "Move":
+        old_module, _, old_name = old.rpartition(".")
+        new_module, _, new_name = new.rpartition(".")
+        return cls(old_module, old_name, new_module, new_name, keep_local_name, rename_comments)
+
+    @property
+    def old(self) -> str:
+        return f"{self.old_module}.{self.old_name}"
+
+    @property
+    def new(self) -> str:
+        return f"{self.new_module}.{self.new_name}"
+
+    def dotted_pattern(self) -> re.Pattern[str]:
+        return re.compile(r"(?<![\w.])" + re.escape(self.old_module) + r"([.:])" + re.escape(self.old_name) + r"(?!\w)")
+
+    def word_pattern(self) -> re.Pattern[str]:
+        return re.compile(r"(?<![\w.])" + re.escape(self.old_name) + r"(?!\w)")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A reference to the old symbol found in a module (1-based line)."""
+
+    line: int
+    kind: Kind
+    note: str = ""
+
+
+@dataclass
+class Outcome:
+    """What ``migrate`` did or refused to do; the tree is unchanged when ``conflicts``."""
+
+    changed: bool = False
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
+    needs_review: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _ModuleUse:
+    """A use of the old module object that reaches the old symbol: ``m.Old``, ``a.b.mod.Old``."""
+
+    head: Leaf                  # the first NAME of the chain
+    trailers: list[Node]        # trailers that spell the module path after the head, then `.Old`
+    binding: Binding
+
+
+@dataclass
+class _Plan:
+    """Everything the analysis found, before any edit."""
+
+    analysis: Analysis
+    class_imports: list[tuple[ImportStatement, ImportEntry]] = field(default_factory=list)
+    module_imports: list[tuple[ImportStatement, ImportEntry, Binding]] = field(default_factory=list)
+    stars: list[ImportStatement] = field(default_factory=list)
+    name_sites: list[NameSite] = field(default_factory=list)        # uses bound to the old class by an unaliased import
+    alias_sites: list[NameSite] = field(default_factory=list)       # uses through `import Old as X`
+    renamed_scopes: set[int] = field(default_factory=set)           # id() of scopes whose `Old` binding moves
+    module_uses: dict[int, list[_ModuleUse]] = field(default_factory=dict)     # id(binding) -> uses reaching Old
+    module_patch_uses: dict[int, list[tuple[Leaf, Leaf]]] = field(default_factory=dict)  # patch.object(m, "Old")
+    module_other_uses: dict[int, int] = field(default_factory=dict)  # id(binding) -> count of other uses
+
+
+def plan(tree: Node, move: Move, module: str, is_package: bool) -> _Plan:
+    analysis = analyze(tree, module, is_package)
+    p = _Plan(analysis)
+    for stmt in analysis.imports:
+        if stmt.is_from and stmt.module == move.old_module:
+            if stmt.star:
+                p.stars.append(stmt)
+            p.class_imports += [(stmt, e) for e in stmt.entries if e.name == move.old_name]
+        for entry in stmt.entries:
+            target = f"{stmt.module}.{entry.name}" if stmt.is_from else entry.name
+            if target == move.old_module:
+                binding = next(b for b in stmt.scope.bindings[entry.bound] if b.statement is stmt)
+                p.module_imports.append((stmt, entry, binding))
+    if not move.keep_local_name:
+        p.renamed_scopes.update(id(stmt.scope) for stmt, e in p.class_imports if e.bound == move.old_name)
+    old_bindings = {id(b) for stmt, e in p.class_imports
+                    for b in stmt.scope.bindings.get(e.bound, ()) if b.statement is stmt}
+    for name in {e.bound for _, e in p.class_imports}:
+        for site in analysis.sites.get(name, ()):
+            scope = analysis.lookup(name, site.scope)
+            if scope is None or not any(id(b) in old_bindings for b in scope.bindings[name]):
+                continue
+            if name == move.old_name:
+                p.name_sites.append(site)
+            else:
+                p.alias_sites.append(site)
+    for _, entry, binding in p.module_imports:
+        _collect_module_uses(p, analysis, binding, move)
+    return p
+
+
+def _collect_module_uses(p: _Plan, analysis: Analysis, binding: Binding, move: Move) -> None:
+    name = binding.name
+    path = (binding.submodule or move.old_module) if binding.submodule else move.old_module
+    # trailers needed after the head: for `import a.b.mod` the head `a` needs `.b .mod`
+    needed = path.split(".")[1:] if binding.submodule else []
+    uses, patches, other = [], [], 0
+    for site in analysis.sites.get(name, ()):
+        if site.store:
+            continue
+        scope = analysis.lookup(name, site.scope)
+        if scope is None or not any(b is binding for b in scope.bindings[name]):
+            continue
+        leaf = site.leaf
+        trailers = _attribute_trailers(leaf)
+        spelled = [t.children[1].value for t in trailers]
+        if binding.submodule and spelled[: len(needed)] != needed:
+            continue  # `a.other` through `import a.b.mod`: not a use of the module
+        rest = spelled[len(needed):]
+        if rest[:1] == [move.old_name]:
+            uses.append(_ModuleUse(leaf, trailers[: len(needed) + 1], binding))
+        elif not rest and not binding.submodule and (patch := _patch_object_string(leaf, move)) is not None:
+            patches.append((leaf, patch))
+        else:
+            other += 1
+    p.module_uses[id(binding)] = uses
+    p.module_patch_uses[id(binding)] = patches
+    p.module_other_uses[id(binding)] = other
+
+
+def _attribute_trailers(leaf: Leaf) -> list[Node]:
+    """The `.name` trailers that directly follow ``leaf`` in a power node."""
+    out = []
+    parent = leaf.parent
+    if parent is None or parent.type != syms.power or parent.children[0] is not leaf:
+        return out
+    for child in parent.children[1:]:
+        if child.type == syms.trailer and child.children[0].type == token.DOT:
+            out.append(child)
+        else:
+            break
+    return out
+
+
+def _patch_object_string(leaf: Leaf, move: Move) -> Leaf | None:
+    """``patch.object(m, "Old")``/``getattr(m, "Old")``: the string leaf naming the old symbol."""
+    parent = leaf.parent
+    if parent is None or parent.type != syms.arglist or parent.children[0] is not leaf:
+        return None
+    if len(parent.children) < 3 or parent.children[1].type != token.COMMA:
+        return None
+    arg = parent.children[2]
+    if isinstance(arg, Leaf) and arg.type == token.STRING and _string_body(arg.value) == move.old_name:
+        return arg
+    return None
+
+
+def _string_body(literal: str) -> str | None:
+    match = re.fullmatch(r"([rRuUbB]?)(['\"])(.*)\2", literal, re.S)
+    return match.group(3) if match and "b" not in match.group(1).lower() else None
+
+
+# ---------------------------------------------------------------------------- references
+
+def references(tree: Node, move: Move, module: str, is_package: bool) -> list[Site]:
+    """Every reference to the old symbol in ``tree``, classified by kind, in line order."""
+    if module == move.old_module:
+        return []
+    p = plan(tree, move, module, is_package)
+    sites: list[Site] = []
+    for stmt, entry in p.class_imports:
+        sites.append(Site(entry.node.get_lineno() or stmt.line, Kind.IMPORT))
+    for stmt in p.stars:
+        sites.append(Site(stmt.line, Kind.IMPORT, "star import"))
+    for stmt, entry, binding in p.module_imports:
+        if p.module_uses[id(binding)] or p.module_patch_uses[id(binding)]:
+            sites.append(Site(entry.node.get_lineno() or stmt.line, Kind.IMPORT))
+    for site in p.name_sites + p.alias_sites:
+        if not site.store:
+            sites.append(Site(site.leaf.get_lineno(), _use_kind(site.leaf)))
+    for uses in p.module_uses.values():
+        for use in uses:
+            sites.append(Site(use.head.get_lineno(), _use_kind(use.trailers[-1].children[1])))
+    for patches in p.module_patch_uses.values():
+        sites += [Site(s.get_lineno(), Kind.STRING) for _, s in patches]
+    if p.stars:
+        bound = p.analysis.module.bindings.get(move.old_name)
+        for site in p.analysis.sites.get(move.old_name, ()):
+            if not site.store and p.analysis.lookup(move.old_name, site.scope) is None and not bound:
+                sites.append(Site(site.leaf.get_lineno(), _use_kind(site.leaf), "through star import"))
+    dotted = move.dotted_pattern()
+    word = move.word_pattern()
+    names_old = bool(p.name_sites or p.stars or p.class_imports)
+    renamed = _renamed_module_scope(p)
+    for leaf, scope in p.analysis.strings:
+        if dotted.search(leaf.value):
+            sites.append(Site(leaf.get_lineno(), Kind.STRING))
+        elif _is_docstring(leaf):
+            if names_old and word.search(leaf.value):
+                sites += _line_sites(leaf, word, Kind.DOCS)
+        elif renamed and _in_dunder_all(leaf) and _string_body(leaf.value) == move.old_name:
+            sites.append(Site(leaf.get_lineno(), Kind.REFERENCE))
+        elif word.search(leaf.value) and _in_annotation(leaf) and _scope_renamed(p, move.old_name, scope):
+            sites.append(Site(leaf.get_lineno(), Kind.ANNOTATION))
+    for leaf in tree.leaves():
+        if "#" in leaf.prefix:
+            for lineno, comment in _comments(leaf):
+                if dotted.search(comment) or (names_old and word.search(comment)) \
+                        or re.search(r"(?<![\w.])" + re.escape(move.old_module) + r"(?!\w)", comment):
+                    sites.append(Site(lineno, Kind.DOCS))
+    return _dedupe(sites)
+
+
+def _dedupe(sites: list[Site]) -> list[Site]:
+    seen, out = set(), []
+    for site in sorted(sites, key=lambda s: (s.line, s.kind.value)):
+        key = (site.line, site.kind) if site.kind is Kind.DOCS else id(site)
+        if key not in seen:
+            seen.add(key)
+            out.append(site)
+    return out
+
+
+def _line_sites(leaf: Leaf, pattern: re.Pattern[str], kind: Kind) -> list[Site]:
+    first = leaf.get_lineno()
+    lines = {first + leaf.value.count("\n", 0, m.start()) for m in pattern.finditer(leaf.value)}
+    return [Site(n, kind) for n in sorted(lines)]
+
+
+def _comments(leaf: Leaf) -> list[tuple[int, str]]:
+    """(line, text) of each comment in the prefix of ``leaf``."""
+    prefix = leaf.prefix
+    end_line = leaf.get_lineno()
+    lines = prefix.split("\n")
+    first = end_line - (len(lines) - 1)
+    return [(first + i, text) for i, text in enumerate(lines) if "#" in text]
+
+
+def _use_kind(leaf: Leaf) -> Kind:
+    if _in_annotation(leaf):
+        return Kind.ANNOTATION
+    parent = leaf.parent
+    if parent is not None and parent.type == syms.trailer:  # `m.Old` : the chain's power node
+        parent = parent.parent
+        following = leaf.parent.next_sibling
+    else:
+        following = leaf.next_sibling
+    if parent is not None and parent.type == syms.power and following is not None and following.type == syms.trailer:
+        if following.children[0].type == token.LPAR:
+            return Kind.INSTANTIATION
+        after = following.next_sibling
+        if following.children[0].type == token.DOT and after is not None and after.type == syms.trailer \
+                and after.children[0].type == token.LPAR:
+            return Kind.INSTANTIATION
+    return Kind.REFERENCE
+
+
+def _in_annotation(node: pytree.Base) -> bool:
+    child, parent = node, node.parent
+    while parent is not None:
+        t = parent.type
+        if t in (syms.tname, getattr(syms, "tname_star", -1)) and parent.children[0] is not child:
+            return True
+        if t == syms.annassign and parent.children[1] is child:
+            return True
+        if t == syms.funcdef and child.prev_sibling is not None and child.prev_sibling.type == token.RARROW:
+            return True
+        if t in (syms.simple_stmt, syms.suite, syms.file_input, syms.funcdef, syms.classdef, syms.parameters):
+            return False
+        child, parent = parent, parent.parent
+    return False
+
+
+def _is_docstring(leaf: Leaf) -> bool:
+    parent = leaf.parent
+    return parent is not None and parent.type == syms.simple_stmt and parent.children[0] is leaf
+
+
+def _in_dunder_all(leaf: Leaf) -> bool:
+    node = leaf.parent
+    while node is not None and node.type in (syms.atom, syms.listmaker, syms.testlist_gexp, getattr(syms, "exprlist", -1)):
+        node = node.parent
+    if node is None or node.type != syms.expr_stmt:
+        return False
+    first = node.children[0]
+    return isinstance(first, Leaf) and first.value == "__all__" and isinstance(node.parent, Node) \
+        and node.parent.parent is not None and node.parent.parent.type == syms.file_input
+
+
+def _renamed_module_scope(p: _Plan) -> bool:
+    return id(p.analysis.module) in p.renamed_scopes
+
+
+def _scope_renamed(p: _Plan, name: str, scope: Scope) -> bool:
+    found = p.analysis.lookup(name, scope)
+    return found is not None and id(found) in p.renamed_scopes
+
+
+# ---------------------------------------------------------------------------- rewriting
+
+def migrate(tree: Node, move: Move, module: str, is_package: bool) -> Outcome:
+    """Rewrite ``tree`` in place. On a conflict nothing is changed."""
+    out = Outcome()
+    if module == move.old_module:
+        return out
+    p = plan(tree, move, module, is_package)
+    out.needs_review += [(s.line, f"star import of {move.old_module}: names it provides cannot be resolved; "
+                                  f"import {move.new_name} from {move.new_module} explicitly") for s in p.stars]
+    out.conflicts += _conflicts(p, move)
+    if out.conflicts:
+        return out
+    editor = _Editor(tree, move, module, is_package, p)
+    editor.run()
+    out.changed = editor.changed
+    return out
+
+
+def _conflicts(p: _Plan, move: Move) -> list[tuple[int, str]]:
+    found = []
+    renames = not move.keep_local_name and any(e.asname is None or e.asname == move.old_name
+                                                for _, e in p.class_imports)
+    if renames and move.new_name != move.old_name:
+        for scope in p.analysis.scopes:
+            for b in scope.bindings.get(move.new_name, ()):
+                if b.kind == "import" and b.target == move.new:
+                    continue
+                found.append((b.leaf.get_lineno(), f"`{move.new_name}` is already bound here; renaming "
+                              f"`{move.old_name}` would shadow it. Rename the existing binding or use "
+                              "keep_local_name: true"))
+    for stmt, entry, binding in p.module_imports:
+        if p.module_other_uses[id(binding)] and (p.module_uses[id(binding)] or p.module_patch_uses[id(binding)]):
+            name = _new_module_binding_name(entry, binding, move)
+            for b in p.analysis.module.bindings.get(name, ()):
+                if not (b.kind == "import" and (b.target == move.new_module or b.submodule == move.new_module
+                                                or name == move.new_module.split(".")[0])):
+                    found.append((b.leaf.get_lineno(), f"`{name}` is already bound here; the new module "
+                                  f"{move.new_module} cannot be imported under that name"))
+    return sorted(set(found))
+
+
+def _new_module_binding_name(entry: ImportEntry, binding: Binding, move: Move) -> str:
+    if binding.submodule:
+        return move.new_module.split(".")[0]
+    return move.new_module.rpartition(".")[2]
+
+
+class _Editor:
+    def __init__(self, tree: Node, move: Move, module: str, is_package: bool, p: _Plan) -> None:
+        self.tree, self.move, self.module, self.is_package, self.p = tree, move, module, is_package, p
+        self.changed = False
+
+    def set(self, leaf: Leaf, value: str) -> None:
+        if leaf.value != value:
+            leaf.value = value
+            self.changed = True
+
+    def run(self) -> None:
+        move, p = self.move, self.p
+        # Uses first: the import edits below replace nodes the sites point into.
+        if not move.keep_local_name:
+            for site in p.name_sites:
+                if id(p.analysis.lookup(move.old_name, site.scope)) in p.renamed_scopes:
+                    self.set(site.leaf, move.new_name)
+        self._module_uses()
+        self._strings()
+        self._comments()
+        self._class_imports()
+        self._module_imports()
+
+    # -- imports of the class --------------------------------------------------------
+    def _class_imports(self) -> None:
+        move = self.move
+        by_stmt: dict[int, tuple[ImportStatement, list[ImportEntry]]] = {}
+        for stmt, entry in self.p.class_imports:
+            by_stmt.setdefault(id(stmt), (stmt, []))[1].append(entry)
+        for stmt, entries in by_stmt.values():
+            spec = self._module_spec(stmt)
+            new_entries = []
+            for entry in entries:
+                local = entry.asname or (move.old_name if move.keep_local_name else move.new_name)
+                if local == move.new_name:
+                    if not move.keep_local_name and entry.asname is None and self._already_imports_new(stmt.scope):
+                        continue  # the file already imports the new name: no duplicate
+                    new_entries.append(move.new_name)
+                else:
+                    new_entries.append(f"{move.new_name} as {local}")
+            others = [e for e in stmt.entries if e not in entries]
+            if not others and new_entries:
+                treeedit.set_from_module(stmt.node, spec)
+                for entry, text in zip(entries, new_entries):
+                    treeedit.replace_import_entry(entry.node, text)
+                # entries dropped as duplicates (only possible with several entries)
+                for entry in entries[len(new_entries):]:
+                    treeedit.remove_import_entry(entry.node)
+            else:
+                if not others:  # every entry was a duplicate: drop the whole statement
+                    treeedit.remove_statement(stmt.node)
+                    self.changed = True
+                    continue
+                for entry in entries:
+                    treeedit.remove_import_entry(entry.node)
+                if new_entries:
+                    treeedit.insert_after(stmt.node, f"from {spec} import {', '.join(new_entries)}")
+            self.changed = True
+
+    def _already_imports_new(self, scope: Scope) -> bool:
+        found = self.p.analysis.lookup(self.move.new_name, scope)
+        return found is not None and any(b.kind == "import" and b.target == self.move.new
+                                         for b in found.bindings[self.move.new_name])
+
+    def _module_spec(self, stmt: ImportStatement) -> str:
+        """How to spell the new module in a from-import that replaces ``stmt``."""
+        new = self.move.new_module
+        if not stmt.level or not self.module:
+            return new
+        package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
+        target = new.split(".")
+        if not package or package[0] != target[0]:
+            return new  # outside this top-level package: relative imports cannot reach it
+        common = 0
+        while common < min(len(package), len(target) - 1) and package[common] == target[common]:
+            common += 1
+        return "." * (len(package) - common + 1) + ".".join(target[common:])
+
+    # -- the module object ----------------------------------------------------------------
+    def _module_uses(self) -> None:
+        move = self.move
+        for stmt, entry, binding in self.p.module_imports:
+            uses = self.p.module_uses[id(binding)]
+            patches = self.p.module_patch_uses[id(binding)]
+            if not uses and not patches:
+                continue
+            keep_old = self.p.module_other_uses[id(binding)] > 0
+            if binding.submodule:  # import a.b.old_mod: uses spell the whole path
+                for use in uses:
+                    treeedit.replace_attribute_chain(use.head, use.trailers, move.new_module.split(".") + [move.new_name])
+                if keep_old:
+                    treeedit.insert_after(stmt.node, f"import {move.new_module}")
+                else:
+                    treeedit.replace_dotted(entry.node if entry.asname is None else entry.node.children[0],
+                                            move.new_module)
+            else:
+                if keep_old:
+                    parent, _, tail = move.new_module.rpartition(".")
+                    head = tail
+                    treeedit.insert_after(stmt.node, f"from {parent} import {tail}" if parent else f"import {tail}")
+                else:
+                    head = binding.name if entry.asname else move.new_module.rpartition(".")[2]
+                    self._rewrite_module_import(stmt, entry)
+                for use in uses:
+                    treeedit.replace_attribute_chain(use.head, use.trailers, [head, move.new_name])
+                for leaf, string in patches:
+                    self.set(leaf, head)
+                    quote = string.value[-1]
+                    prefix = string.value[: string.value.index(quote)]
+                    self.set(string, f"{prefix}{quote}{move.new_name}{quote}")
+            self.changed = True
+
+    def _rewrite_module_import(self, stmt: ImportStatement, entry: ImportEntry) -> None:
+        move = self.move
+        parent, _, tail = move.new_module.rpartition(".")
+        if not stmt.is_from:
+            treeedit.replace_dotted(entry.node.children[0] if entry.asname else entry.node, move.new_module)
+            return
+        alias = f" as {entry.asname}" if entry.asname else ""
+        if len(stmt.entries) == 1 and (stmt.module == parent):
+            treeedit.replace_import_entry(entry.node, f"{tail}{alias}")
+        elif len(stmt.entries) == 1:
+            treeedit.set_from_module(stmt.node, parent)
+            treeedit.replace_import_entry(entry.node, f"{tail}{alias}")
+        else:
+            treeedit.remove_import_entry(entry.node)
+            treeedit.insert_after(stmt.node, f"from {parent} import {tail}{alias}")
+
+    # -- strings, comments, docstrings ----------------------------------------------------
+    def _strings(self) -> None:
+        move, p = self.move, self.p
+        dotted = move.dotted_pattern()
+        word = move.word_pattern()
+        rename_words = bool(p.renamed_scopes)
+        module_renamed = _renamed_module_scope(p)
+        for leaf, scope in p.analysis.strings:
+            value = dotted.sub(lambda m: f"{move.new_module}{m.group(1)}{move.new_name}", leaf.value)
+            if rename_words:
+                if _is_docstring(leaf):
+                    if move.rename_comments:
+                        value = word.sub(move.new_name, value)
+                elif module_renamed and _in_dunder_all(leaf) and _string_body(value) == move.old_name:
+                    value = value.replace(move.old_name, move.new_name)
+                elif _in_annotation(leaf) and _scope_renamed(p, move.old_name, scope):
+                    value = word.sub(move.new_name, value)
+            self.set(leaf, value)
+
+    def _comments(self) -> None:
+        move = self.move
+        dotted = move.dotted_pattern()
+        words = move.rename_comments and bool(self.p.renamed_scopes)
+        word = move.word_pattern()
+        for leaf in self.tree.leaves():
+            if "#" not in leaf.prefix:
+                continue
+            prefix = dotted.sub(lambda m: f"{move.new_module}{m.group(1)}{move.new_name}", leaf.prefix)
+            if words:
+                prefix = "\n".join(word.sub(move.new_name, line) if "#" in line else line
+                                   for line in prefix.split("\n"))
+            if prefix != leaf.prefix:
+                leaf.prefix = prefix
+                self.changed = True
+
+    def _module_imports(self) -> None:
+        """Module imports were rewritten together with their uses (see _module_uses)."""
