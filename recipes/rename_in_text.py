@@ -77,12 +77,11 @@ def _migrate(options: Options, text: str, path: str, hook: MigratePython | None)
         block = code.get(i)
         if block is None and starts_example(lines[i]):
             block = doctest_runs(lines, i, next(limit for limit in limits if limit > i))[0]
-        new = _migrate_code(options, lines[block.start:block.end], block, hook) if block and hook else None
-        if new is None:
-            prose = options.bare_name == "docs" and (suffix not in CONFIG or bool(COMMENT.match(lines[i])))
-            new = [rewrite_text(lines[i], options.old, options.new, bare=prose)]
-            block = Block(i, i + 1, "text")
+        block = block or Block(i, i + 1, "text")
         old = lines[block.start:block.end]
+        new = _migrate_code(options, old, block, hook) if block.language != "text" and hook else None
+        if new is None:  # the whole block is prose, not only its first line
+            new = [rewrite_text(line, options.old, options.new, bare=_prose(options, suffix, line)) for line in old]
         if new != old:
             for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
                 # a pure insertion is reported on the line it follows
@@ -91,6 +90,11 @@ def _migrate(options: Options, text: str, path: str, hook: MigratePython | None)
         out += new
         i = block.end
     return bom + "".join(out), sorted(set(changed))
+
+
+def _prose(options: Options, suffix: str, line: str) -> bool:
+    """May the bare name and the module path alone be rewritten on this line?"""
+    return options.bare_name == "docs" and (suffix not in CONFIG or bool(COMMENT.match(line)))
 
 
 def _migrate_code(options: Options, lines: list[str], block: Block, hook: MigratePython) -> list[str] | None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phasemod import textrefs
 from phasemod.recipes import rename_in_text
@@ -153,6 +155,29 @@ def test_validate() -> None:
 def test_suffixes_cover_the_documented_formats() -> None:
     for suffix in (".md", ".rst", ".txt", ".yaml", ".yml", ".toml", ".ini", ".cfg"):
         assert suffix in rename_in_text.SUFFIXES
+
+
+FRAGMENTS = ["ExecutionEngine", "UserExecutionEngine", "ExecutionEngineFactory", "p.execution_engine",
+             "p.execution_engine.ExecutionEngine", "p.execution_engine:ExecutionEngine", "execution_engine.",
+             "obj.", ".", ":", " ", "\t", "\n", "\r\n", "`", "```python\n", "```\n", "~~~py\n", ">>> ", "... ",
+             "::\n", ".. code-block:: python\n", "    ", "x = ", "(", ")", "# ", "import ", "from ", "\ufeff"]
+PROPERTY_OPTIONS = Options("p.execution_engine.ExecutionEngine", "p.user_execution_engine.UserExecutionEngine")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40), st.sampled_from(["a.md", "a.rst", "a.yaml", "a.txt"]),
+       st.booleans())
+def test_property_idempotent_and_sed_safe(parts: list[str], path: str, with_hook: bool) -> None:
+    text = "".join(parts)
+    hook = rename_hook(PROPERTY_OPTIONS.old, PROPERTY_OPTIONS.new) if with_hook else None
+    once = rewrite(PROPERTY_OPTIONS, text, path, hook)
+    assert rewrite(PROPERTY_OPTIONS, once, path, hook) == once
+    assert "UserUser" not in once and "user_user" not in once
+    assert once.count("ExecutionEngineFactory") == text.count("ExecutionEngineFactory")
+    if not with_hook:  # the word rules never add, drop or change a line ending
+        assert [ln[len(ln.rstrip("\r\n")):] for ln in once.split("\n")] == \
+               [ln[len(ln.rstrip("\r\n")):] for ln in text.split("\n")]
+    assert bool(find(PROPERTY_OPTIONS, text, path, hook)) == (once != text)
 
 
 # ---------------------------------------------------------------- generated corpus
