@@ -213,8 +213,9 @@ def _compose(data: bytes, out: _Problems) -> yaml.Node | None:
         line = data[: err.start].count(b"\n") + 1
         out.add(line, _FILE_KEY, f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); save the file as UTF-8")
         return None
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)   # the reader already checks characters here
         node = loader.get_single_node()
     except _TooDeep as err:
         out.add(err.line, _FILE_KEY, f"nested more than {MAX_DEPTH} levels deep; a manifest needs only a few levels")
@@ -230,7 +231,8 @@ def _compose(data: bytes, out: _Problems) -> yaml.Node | None:
         out.add(line, _FILE_KEY, f"not valid YAML: {getattr(err, 'reason', err)}; remove control characters")
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for line in loader.alias_lines:
         out.add(line, _FILE_KEY, "YAML aliases (*name) are not allowed; write the value out in full")
     if node is None:
@@ -579,7 +581,8 @@ def _recipe(index: int, item: yaml.Node, out: _Problems) -> RecipeSpec:
         name, options_node = item.value[0][0].value, item.value[0][1]
     else:
         value = _plain(item, key, out) if not isinstance(item, yaml.MappingNode) else None
-        got = f"a mapping with {len(item.value)} keys" if isinstance(item, yaml.MappingNode) else _got(value).removeprefix("got ")
+        count = len(item.value) if isinstance(item, yaml.MappingNode) else 0
+        got = f"a mapping with {count} key{'s' if count != 1 else ''}" if isinstance(item, yaml.MappingNode) else _got(value).removeprefix("got ")
         out.add(_line(item), key, f"expected one recipe as a single-key mapping like '- move_symbol: {{old: ..., new: ...}}', got {got}; start each recipe with its own '-'")
         raise _Bad
     line = _line(item)
@@ -748,7 +751,7 @@ def _parse(path: Path) -> _Draft:
             except _Bad:
                 pass
 
-    take("phase", lambda n, k: _integer(n, k, out, example=" like 1"))
+    take("phase", lambda n, k: _phase_number(n, k, out))
     if "phase" in fields:
         draft.number, draft.number_line = fields["phase"], _line(entries["phase"][1])
     take("name", lambda n, k: _slug(n, k, out))
@@ -779,6 +782,14 @@ def _parse(path: Path) -> _Draft:
         path=path, requires_as_written=written,
     )
     return draft
+
+
+def _phase_number(node: yaml.Node, key: str, out: _Problems) -> int:
+    number = _integer(node, key, out, example=" like 1")
+    if number < 0:
+        out.add(_line(node), key, f"expected a phase number of 0 or more like 1, got {number}")
+        raise _Bad
+    return number
 
 
 def _slug(node: yaml.Node, key: str, out: _Problems) -> str:
@@ -916,7 +927,10 @@ def load_manifests(directory: Path) -> tuple[Phase, ...]:
     where = f"{directory}:0: (directory)"
     if not directory.is_dir():
         raise ManifestError([f"{where}: no such directory; pass --manifests DIR or create {directory}/ with one YAML file per phase"])
-    files = _manifest_files(directory)
+    try:
+        files = _manifest_files(directory)
+    except OSError as err:
+        raise ManifestError([f"{where}: cannot list the directory ({err.strerror or err}); check its permissions"]) from None
     if not files:
         raise ManifestError([f"{where}: holds no *.yaml or *.yml manifests; write one file per phase, like 01-first-phase.yaml"])
     drafts = [_parse(path) for path in files]
