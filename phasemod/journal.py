@@ -1,0 +1,424 @@
+"""The SQLite journal in ``<repo>/.phasemod``: runs, files, hunks, validations, rollbacks.
+
+Never touches the files it records: a file row is committed before its file is replaced
+(write-ahead), and nothing here reads or writes the repository's own files.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from phasemod.apply import STATE_DIR, content_hash, crash_point
+from phasemod.errors import EngineError
+
+JOURNAL_NAME = "journal.sqlite3"
+RUN_OUTCOMES = ("running", "applied", "dry-run", "failed", "interrupted", "rolled-back", "validation-failed")
+FILE_ACTIONS = ("write", "delete", "create")
+FILE_STATES = ("pending", "applied", "restored")
+DECISIONS = ("accepted", "rejected", "edited", "pending")
+ROLLBACK_OUTCOMES = ("running", "restored", "conflicts", "failed", "interrupted")
+OUTPUT_TAIL_LIMIT = 20_000  # characters of validation output kept
+
+
+def _check(column: str, values: tuple[str, ...]) -> str:
+    return f"CHECK ({column} IN ({', '.join(repr(v) for v in values)}))"
+
+
+# MIGRATIONS[n] turns a schema-n journal into schema n+1. Append only; never edit a
+# shipped step, journals in the field were built by it.
+MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        f"""CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            phase INTEGER NOT NULL,
+            phase_name TEXT NOT NULL,
+            command TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started TEXT NOT NULL,
+            ended TEXT,
+            outcome TEXT NOT NULL {_check('outcome', RUN_OUTCOMES)})""",
+        f"""CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            path TEXT NOT NULL,
+            action TEXT NOT NULL {_check('action', FILE_ACTIONS)},
+            hash_before TEXT,
+            content_before BLOB,
+            hash_after TEXT,
+            mode_before INTEGER,
+            mode_after INTEGER,
+            state TEXT NOT NULL {_check('state', FILE_STATES)},
+            created_dirs TEXT NOT NULL DEFAULT '[]',
+            recorded TEXT NOT NULL)""",
+        "CREATE INDEX files_run ON files(run_id)",
+        f"""CREATE TABLE hunks (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            path TEXT NOT NULL,
+            hunk_key TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            recipe TEXT NOT NULL,
+            text_before TEXT NOT NULL,
+            text_after TEXT NOT NULL,
+            decision TEXT NOT NULL {_check('decision', DECISIONS)},
+            cluster TEXT,
+            decided_at TEXT NOT NULL)""",
+        "CREATE INDEX hunks_run ON hunks(run_id)",
+        """CREATE TABLE validations (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            command TEXT NOT NULL,
+            exit_code INTEGER,
+            duration REAL NOT NULL,
+            timed_out INTEGER NOT NULL,
+            severity TEXT NOT NULL,
+            output_tail TEXT NOT NULL,
+            recorded TEXT NOT NULL)""",
+        f"""CREATE TABLE rollbacks (
+            id INTEGER PRIMARY KEY,
+            run_ids TEXT NOT NULL,
+            phase INTEGER,
+            started TEXT NOT NULL,
+            ended TEXT,
+            outcome TEXT NOT NULL {_check('outcome', ROLLBACK_OUTCOMES)},
+            restored INTEGER NOT NULL DEFAULT 0,
+            conflicts TEXT NOT NULL DEFAULT '[]')""",
+    ),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class JournalError(EngineError):
+    """The journal cannot be opened, read or written."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    phase: int
+    phase_name: str
+    command: str
+    pid: int
+    started: str
+    ended: str | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    id: int
+    run_id: int
+    path: str
+    action: str
+    hash_before: str | None
+    hash_after: str | None
+    mode_before: int | None
+    mode_after: int | None
+    state: str
+    recorded: str
+    created_dirs: tuple[str, ...] = ()    # directories made for a created file
+    content_before: bytes | None = None   # loaded only when asked for
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def state_dir(repo: Path, create: bool = True) -> Path:
+    """``<repo>/.phasemod`` (made on demand, with a ``.gitignore`` of ``*``); never a link."""
+    path = Path(repo) / STATE_DIR
+    if path.is_symlink():
+        raise JournalError(f"{path}: is a symbolic link; phasemod keeps its journal only in a real directory")
+    if create:
+        try:
+            path.mkdir(exist_ok=True)
+            ignore = path / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="ascii")
+        except OSError as exc:
+            raise JournalError(f"{path}: cannot be created ({exc.strerror}); check the repository's permissions") from exc
+    return path
+
+
+class Journal:
+    """One open journal. Every public method commits before it returns."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+        self._own_runs: set[int] = set()
+
+    # --- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, repo: Path, create: bool = True) -> "Journal":
+        """Open (or with ``create`` make) the repo's journal, migrating it to this schema."""
+        path = state_dir(repo, create) / JOURNAL_NAME
+        if not create and not path.exists():
+            raise JournalError(f"{path}: no journal yet; nothing has been run in this repository")
+        try:
+            db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise JournalError(f"{path}: cannot be opened ({exc}); check the permissions of {path.parent}") from exc
+        journal = cls(db, path)
+        try:
+            with journal._guard():
+                journal._prepare()
+        except BaseException:
+            db.close()
+            raise
+        return journal
+
+    def _prepare(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise JournalError(f"{self.path}: written by a newer phasemod (journal schema {version}, this version "
+                               f"reads up to {SCHEMA_VERSION}); upgrade phasemod to use it")
+        if version == 0 and self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise JournalError(f"{self.path}: is an SQLite file but not a phasemod journal; move it out of .phasemod")
+        if version:
+            problem = self._db.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed pending row must survive a power loss, or the replaced file
+        # would be unaccounted for.
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        if version < SCHEMA_VERSION:
+            with self._tx():
+                # Re-read inside the write lock: another process may have migrated already.
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                for step in range(version, SCHEMA_VERSION):
+                    for statement in MIGRATIONS[step]:
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite failures into one-line JournalErrors (programming errors stay loud)."""
+        try:
+            yield
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise JournalError(f"{self.path}: busy ({text}); another phasemod process is using it, "
+                                   "retry when it has finished") from exc
+            raise JournalError(f"{self.path}: cannot be used ({text}); check free disk space and permissions") from exc
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{self.path}: damaged ({exc}); move it aside to start a new journal "
+                               "(its rollback history is then lost)") from exc
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, args: Iterable[object] = ()) -> list[dict]:
+        with self._guard():
+            cursor = self._db.execute(sql, tuple(args))
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    # --- runs -----------------------------------------------------------------------------
+
+    def begin_run(self, phase: int, name: str, command: str) -> int:
+        with self._tx() as db:
+            run_id = db.execute(
+                "INSERT INTO runs (phase, phase_name, command, pid, started, outcome) VALUES (?, ?, ?, ?, ?, 'running')",
+                (phase, name, command, os.getpid(), _now())).lastrowid
+        self._own_runs.add(run_id)
+        return run_id
+
+    def end_run(self, run_id: int, outcome: str) -> None:
+        if outcome not in RUN_OUTCOMES or outcome == "running":
+            raise ValueError(f"not a final run outcome: {outcome}")
+        with self._tx() as db:
+            db.execute("UPDATE runs SET outcome = ?, ended = ? WHERE id = ?", (outcome, _now(), run_id))
+
+    def runs(self, phase: int | None = None) -> list[RunRecord]:
+        where, args = ("WHERE phase = ?", (phase,)) if phase is not None else ("", ())
+        return [RunRecord(**row) for row in self._rows(f"SELECT * FROM runs {where} ORDER BY id", args)]
+
+    def run(self, run_id: int) -> RunRecord | None:
+        rows = self._rows("SELECT * FROM runs WHERE id = ?", (run_id,))
+        return RunRecord(**rows[0]) if rows else None
+
+    def interrupted_runs(self) -> list[RunRecord]:
+        """Runs still marked running that this process did not begin. Call it while
+        holding the repo lock: then every such run was killed before it could finish."""
+        return [r for r in self.runs() if r.outcome == "running" and r.id not in self._own_runs]
+
+    def live_runs(self, phase: int) -> list[RunRecord]:
+        """Runs of ``phase`` that still have files applied (or possibly applied)."""
+        rows = self._rows(
+            "SELECT DISTINCT runs.* FROM runs JOIN files ON files.run_id = runs.id "
+            "WHERE runs.phase = ? AND files.state IN ('pending', 'applied') ORDER BY runs.id", (phase,))
+        return [RunRecord(**row) for row in rows]
+
+    def phase_state(self, phase: int) -> str:
+        """not-run | running | interrupted | failed | applied | validated | validation-failed
+        | rolled-back: from the phase's latest run that was not a dry run."""
+        runs = [r for r in self.runs(phase) if r.outcome != "dry-run"]
+        if not runs:
+            return "not-run"
+        last = runs[-1]
+        if last.outcome != "applied":
+            return last.outcome
+        latest: dict[str, dict] = {}
+        for row in self._rows("SELECT * FROM validations WHERE run_id = ? ORDER BY id", (last.id,)):
+            latest[row["command"]] = row
+        if not latest:
+            return "applied"
+        failed = any(v["severity"] == "critical" and (v["timed_out"] or v["exit_code"] != 0) for v in latest.values())
+        return "validation-failed" if failed else "validated"
+
+    # --- files ----------------------------------------------------------------------------
+
+    def file_pending(self, run_id: int, path: str, before: bytes | None, after: bytes | None,
+                     mode_before: int | None, mode_after: int | None, action: str,
+                     created_dirs: Iterable[str] = ()) -> int:
+        """Record an intended change; committed (durably) before the caller touches the file.
+        ``created_dirs``: directories the write will make (removed again by a rollback)."""
+        if action not in FILE_ACTIONS:
+            raise ValueError(f"not a file action: {action}")
+        with self._tx() as db:
+            file_id = db.execute(
+                "INSERT INTO files (run_id, path, action, hash_before, content_before, hash_after, mode_before, "
+                "mode_after, state, created_dirs, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                (run_id, path, action, content_hash(before), before, content_hash(after),
+                 _mode(mode_before), _mode(mode_after), json.dumps(list(created_dirs)), _now())).lastrowid
+        crash_point("pending-committed")
+        return file_id
+
+    def file_applied(self, file_id: int) -> None:
+        self._set_state([file_id], "applied")
+        crash_point("applied-committed")
+
+    def file_restored(self, file_ids: Iterable[int]) -> None:
+        self._set_state(list(file_ids), "restored")
+        crash_point("restored-committed")
+
+    def _set_state(self, file_ids: list[int], state: str) -> None:
+        with self._tx() as db:
+            db.executemany("UPDATE files SET state = ? WHERE id = ?", [(state, i) for i in file_ids])
+
+    def files(self, run_ids: Iterable[int], with_content: bool = False) -> list[FileRecord]:
+        ids = list(run_ids)
+        if not ids:
+            return []
+        columns = "*" if with_content else "id, run_id, path, action, hash_before, hash_after, mode_before, " \
+                                             "mode_after, state, created_dirs, recorded"
+        rows = self._rows(f"SELECT {columns} FROM files WHERE run_id IN ({', '.join('?' * len(ids))}) ORDER BY id", ids)
+        for row in rows:
+            row["created_dirs"] = tuple(json.loads(row["created_dirs"]))
+        return [FileRecord(**row) for row in rows]
+
+    # --- hunks and validations ------------------------------------------------------------
+
+    def record_hunk(self, run_id: int, path: str, key: str, index: int, recipe: str, before: str,
+                    after: str, decision: str, cluster: str | None = None) -> None:
+        if decision not in DECISIONS:
+            raise ValueError(f"not a hunk decision: {decision}")
+        with self._tx() as db:
+            db.execute("INSERT INTO hunks (run_id, path, hunk_key, idx, recipe, text_before, text_after, decision, "
+                       "cluster, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (run_id, path, key, index, recipe, before, after, decision, cluster, _now()))
+
+    def decisions(self, phase: int) -> dict[str, str]:
+        """Hunk key -> latest decision (pending ones left out) over the phase's runs that
+        were not rolled back: what a resumed ``run -i`` need not ask again."""
+        rows = self._rows(
+            "SELECT hunks.hunk_key, hunks.decision FROM hunks JOIN runs ON runs.id = hunks.run_id "
+            "WHERE runs.phase = ? AND runs.outcome NOT IN ('rolled-back', 'dry-run') "
+            "AND hunks.decision != 'pending' ORDER BY hunks.id", (phase,))
+        return {row["hunk_key"]: row["decision"] for row in rows}
+
+    def record_validation(self, run_id: int, command: str, exit_code: int | None, duration: float,
+                          timed_out: bool, severity: str, output_tail: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO validations (run_id, command, exit_code, duration, timed_out, severity, "
+                       "output_tail, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (run_id, command, exit_code, float(duration), int(bool(timed_out)), severity,
+                        output_tail[-OUTPUT_TAIL_LIMIT:], _now()))
+
+    # --- rollbacks ------------------------------------------------------------------------
+
+    def begin_rollback(self, run_ids: Iterable[int], phase: int | None) -> int:
+        with self._tx() as db:
+            # Caller holds the repo lock, so a rollback still "running" was killed.
+            db.execute("UPDATE rollbacks SET outcome = 'interrupted' WHERE outcome = 'running'")
+            rollback_id = db.execute("INSERT INTO rollbacks (run_ids, phase, started, outcome) VALUES (?, ?, ?, 'running')",
+                                     (json.dumps(sorted(run_ids)), phase, _now())).lastrowid
+        crash_point("rollback-begun")
+        return rollback_id
+
+    def end_rollback(self, rollback_id: int, outcome: str, restored: int, conflicts: Iterable[str]) -> None:
+        if outcome not in ROLLBACK_OUTCOMES or outcome == "running":
+            raise ValueError(f"not a final rollback outcome: {outcome}")
+        with self._tx() as db:
+            db.execute("UPDATE rollbacks SET outcome = ?, ended = ?, restored = ?, conflicts = ? WHERE id = ?",
+                       (outcome, _now(), restored, json.dumps(list(conflicts)), rollback_id))
+
+    # --- log ------------------------------------------------------------------------------
+
+    def log(self, phase: int | None = None) -> dict:
+        """Everything recorded (file contents left out), JSON-able; see docs/journal.md."""
+        runs = self.runs(phase)
+        ids = [r.id for r in runs]
+        marks = ", ".join("?" * len(ids))
+        files: dict[int, list] = {i: [] for i in ids}
+        hunks: dict[int, list] = {i: [] for i in ids}
+        validations: dict[int, list] = {i: [] for i in ids}
+        if ids:
+            for f in self.files(ids):
+                files[f.run_id].append({k: v for k, v in asdict(f).items() if k not in ("run_id", "content_before")})
+            for h in self._rows(f"SELECT * FROM hunks WHERE run_id IN ({marks}) ORDER BY id", ids):
+                hunks[h.pop("run_id")].append({"path": h["path"], "key": h["hunk_key"], "index": h["idx"],
+                                               "recipe": h["recipe"], "before": h["text_before"],
+                                               "after": h["text_after"], "decision": h["decision"],
+                                               "cluster": h["cluster"], "decided_at": h["decided_at"]})
+            for v in self._rows(f"SELECT * FROM validations WHERE run_id IN ({marks}) ORDER BY id", ids):
+                v["timed_out"] = bool(v["timed_out"])
+                validations[v.pop("run_id")].append(v)
+        rollbacks = []
+        for rb in self._rows("SELECT * FROM rollbacks ORDER BY id"):
+            rb["run_ids"] = json.loads(rb["run_ids"])
+            rb["conflicts"] = json.loads(rb["conflicts"])
+            if phase is None or rb["phase"] == phase or set(rb["run_ids"]) & set(ids):
+                rollbacks.append(rb)
+        return {
+            "schema": SCHEMA_VERSION,
+            "journal": str(self.path),
+            "runs": [dict(asdict(r), files=files[r.id], hunks=hunks[r.id], validations=validations[r.id])
+                     for r in runs],
+            "rollbacks": rollbacks,
+        }
+
+
+def _mode(mode: int | None) -> int | None:
+    return None if mode is None else stat.S_IMODE(mode)

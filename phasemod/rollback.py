@@ -1,0 +1,181 @@
+"""Undo journaled runs exactly: plan what to restore, then restore content, mode and deletions.
+
+Never overwrites a file that changed since phasemod wrote it unless forced, and never
+writes anything when a plan has unforced conflicts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+from phasemod.apply import content_hash, delete, read_current, remove_empty_dirs, stray_temps, write_atomic
+from phasemod.errors import EngineError
+from phasemod.journal import FileRecord, Journal
+
+
+class RollbackRefused(EngineError):
+    """The rollback asked for cannot be done (unknown run, a dependent phase still applied)."""
+
+
+@dataclass(frozen=True)
+class RollbackItem:
+    """One path to bring back to its state before the target runs."""
+
+    path: str
+    action: str                 # restore | recreate | remove | noop
+    content: bytes | None       # the bytes to put back (None: the file must not exist)
+    mode: int | None
+    file_ids: tuple[int, ...]   # journal rows this item settles
+    current_hash: str | None    # what the file holds now (None: absent)
+    conflict: str = ""          # non-empty: the file is not what the journal left there
+    created_dirs: tuple[str, ...] = ()   # made for a created file; removed when empty
+
+
+@dataclass(frozen=True)
+class RollbackPlan:
+    run_ids: tuple[int, ...]
+    phase: int | None
+    items: tuple[RollbackItem, ...]
+    stray_temps: tuple[str, ...] = ()   # temp files a killed write left behind
+
+    @property
+    def conflicts(self) -> tuple[RollbackItem, ...]:
+        return tuple(i for i in self.items if i.conflict)
+
+    @property
+    def changes(self) -> tuple[RollbackItem, ...]:
+        return tuple(i for i in self.items if i.action != "noop")
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    rollback_id: int
+    done: tuple[RollbackItem, ...]        # written back, re-created or removed
+    conflicts: tuple[RollbackItem, ...]   # not written (unless forced, then also in done)
+    forced: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts or self.forced
+
+
+Dependents = Iterable[int] | Callable[[int], Iterable[int]] | None
+
+
+def _targets(journal: Journal, phase: int | None, run_id: int | None) -> tuple[int, list[int]]:
+    if (phase is None) == (run_id is None):
+        raise RollbackRefused("rollback: give exactly one of a phase or a run id")
+    if run_id is not None:
+        run = journal.run(run_id)
+        if run is None:
+            raise RollbackRefused(f"run {run_id}: no such run in {journal.path}; see `phasemod log`")
+        return run.phase, [run_id]
+    return phase, [r.id for r in journal.live_runs(phase)]  # type: ignore[arg-type]
+
+
+def _refuse_if_required(journal: Journal, phase: int, dependents: Dependents) -> None:
+    if dependents is None:
+        return
+    later = dependents(phase) if callable(dependents) else dependents
+    for other in sorted(set(later) - {phase}):
+        live = journal.live_runs(other)
+        if live:
+            raise RollbackRefused(f"phase {phase}: phase {other} ({live[-1].phase_name}) requires it and is still "
+                                  f"applied; roll back phase {other} first")
+
+
+def plan_rollback(journal: Journal, repo: Path, phase: int | None = None, run_id: int | None = None,
+                  dependents: Dependents = None) -> RollbackPlan:
+    """What undoing ``phase`` (all its runs not yet rolled back) or one run would do.
+
+    ``dependents``: the phases that require ``phase`` (or a callable giving them); if
+    any of them is still applied, ``RollbackRefused`` is raised."""
+    target_phase, run_ids = _targets(journal, phase, run_id)
+    _refuse_if_required(journal, target_phase, dependents)
+    by_path: dict[str, list[FileRecord]] = {}
+    for row in journal.files(run_ids, with_content=True):
+        if row.state in ("pending", "applied"):
+            by_path.setdefault(row.path, []).append(row)
+    items = []
+    temps: list[str] = []
+    for path in sorted(by_path):
+        items.append(_plan_path(repo, path, by_path[path]))
+        temps.extend(stray_temps(repo, path))
+    return RollbackPlan(tuple(run_ids), phase, tuple(items), tuple(temps))
+
+
+def _plan_path(repo: Path, path: str, rows: list[FileRecord]) -> RollbackItem:
+    first, last = rows[0], rows[-1]   # in journal order: the oldest before, the newest after
+    current = read_current(repo, path)
+    now_hash = content_hash(current[0]) if current else None
+    now_mode = current[1] if current else None
+    # What phasemod may have left there: the newest after-state, or, for a row still
+    # pending (killed before or during the replace), the state before it.
+    left_by_us = {last.hash_after}
+    if last.state == "pending":
+        left_by_us.add(last.hash_before)
+    ids = tuple(r.id for r in rows)
+    dirs = first.created_dirs if first.content_before is None else ()
+    if now_hash == first.hash_before and (current is None or now_mode == first.mode_before):
+        return RollbackItem(path, "noop", first.content_before, first.mode_before, ids, now_hash, "", dirs)
+    action = _action(first.content_before, current)
+    conflict = ""
+    if now_hash not in left_by_us and now_hash != first.hash_before:
+        state = "is missing" if current is None else f"now has sha256 {now_hash[:12]}"  # type: ignore[index]
+        conflict = (f"{path}: changed since run {last.run_id} wrote it ({state}); rolling back would lose that "
+                    "change, use --force to overwrite it")
+    return RollbackItem(path, action, first.content_before, first.mode_before, ids, now_hash, conflict, dirs)
+
+
+def execute_rollback(journal: Journal, repo: Path, plan: RollbackPlan, force: bool = False) -> RollbackResult:
+    """Carry out ``plan``. With unforced conflicts nothing is written and they are returned.
+
+    Each file is re-checked just before writing, so a change made after planning is a
+    conflict too. Safe to repeat after a crash: restored files are then no-ops."""
+    rollback_id = journal.begin_rollback(plan.run_ids, plan.phase)
+    items = [_recheck(repo, item) for item in plan.items]
+    conflicts = tuple(i for i in items if i.conflict)
+    if conflicts and not force:
+        journal.end_rollback(rollback_id, "conflicts", 0, [c.path for c in conflicts])
+        return RollbackResult(rollback_id, (), conflicts)
+    done: list[RollbackItem] = []
+    try:
+        # Temps first: a killed write's temp keeps a created directory from being empty.
+        for temp in plan.stray_temps:
+            if read_current(repo, temp) is not None:
+                delete(repo, temp)
+        for item in items:
+            if item.action in ("restore", "recreate"):
+                write_atomic(repo, item.path, item.content, item.mode)  # type: ignore[arg-type]
+            elif item.action == "remove" and read_current(repo, item.path) is not None:
+                delete(repo, item.path)
+            if item.created_dirs:
+                remove_empty_dirs(repo, list(item.created_dirs))
+            journal.file_restored(item.file_ids)
+            if item.action != "noop":
+                done.append(item)
+    except EngineError:
+        journal.end_rollback(rollback_id, "failed", len(done), [c.path for c in conflicts])
+        raise
+    for run_id in plan.run_ids:
+        journal.end_run(run_id, "rolled-back")
+    journal.end_rollback(rollback_id, "restored", len(done), [c.path for c in conflicts])
+    return RollbackResult(rollback_id, tuple(done), conflicts, forced=bool(conflicts))
+
+
+def _action(content: bytes | None, current: tuple[bytes, int] | None) -> str:
+    if content is None:
+        return "remove" if current is not None else "noop"
+    return "recreate" if current is None else "restore"
+
+
+def _recheck(repo: Path, item: RollbackItem) -> RollbackItem:
+    current = read_current(repo, item.path)
+    now_hash = content_hash(current[0]) if current else None
+    if now_hash == item.current_hash:
+        return item
+    if now_hash == content_hash(item.content) and (current is None or current[1] == item.mode):
+        return replace(item, action="noop", current_hash=now_hash, conflict="")
+    return replace(item, action=_action(item.content, current), current_hash=now_hash,
+                   conflict=f"{item.path}: changed while the rollback was being prepared; run rollback again to see it")
