@@ -569,3 +569,13 @@ def test_problems_of_all_files_at_once(pm: Path) -> None:
         "pm/02.yaml:1: (file): expected a mapping with phase, name, files and recipes at the top, got a list",
         "pm/03.yaml:9: requires[0]: no phase 'nope' in pm; known phases: 3 three",
     ]
+
+
+def test_docs_name_every_key_and_limit() -> None:
+    from phasemod.manifest import _ROOT_KEYS, _VALIDATE_KEYS
+
+    docs = (Path(__file__).parent.parent / "docs" / "manifests.md").read_text(encoding="utf-8")
+    for key in (*_ROOT_KEYS, *_VALIDATE_KEYS, "include", "exclude"):
+        assert f"`{key}`" in docs, key
+    assert "1 MiB" in docs and MAX_FILE_BYTES == 1 << 20
+    assert f"{MAX_DEPTH} levels" in docs
