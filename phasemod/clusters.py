@@ -29,26 +29,26 @@ WINDOW = 6
 # Strings: Q opening (prefix + quote), q closing quote, w word, s whitespace, p other
 # character. Comments: H "#", h end of comment, and the same w/s/p inside.
 _KEYWORDS = frozenset(keyword.kwlist)
-_CODE = re.compile(
-    r"""
-     (?P<sp>[ \t\f]+)
-    |(?P<cont>\\(?:\r\n|\r|\n))
-    |(?P<nl>\r\n|\r|\n)
-    |(?P<com>\#)
-    |(?P<str>[rRbBuUfFtT]{0,2}(?:'''|\"\"\"|'|"))
-    |(?P<num>0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)
-    |(?P<name>[^\W\d]\w*)
-    |(?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%@&|^=<>!]=|[-+*/%@&|^~<>=.,:;()\[\]{}!])
-    |(?P<other>.)
-    """,
-    re.VERBOSE,
+_PREFIX = "[rRbBuUfFtT]{0,2}"
+# A string is matched whole, its closing quote optional: a fragment may end inside one.
+_STRING_FORMS = (
+    ("s3", "'''", r"(?:[^'\\]|\\[\s\S]|'(?!''))*"),
+    ("d3", '"""', r'(?:[^"\\]|\\[\s\S]|"(?!""))*'),
+    ("s1", "'", r"(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*"),
+    ("d1", '"', r'(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*'),
 )
-_STRING_BODY = {
-    "'": re.compile(r"(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*"),
-    '"': re.compile(r'(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*'),
-    "'''": re.compile(r"(?:[^'\\]|\\[\s\S]|'(?!''))*"),
-    '"""': re.compile(r'(?:[^"\\]|\\[\s\S]|"(?!""))*'),
-}
+_STRING_KINDS = frozenset(name for name, _, _ in _STRING_FORMS)
+_CODE = re.compile(
+    r"(?P<sp>[ \t\f]+|\\(?:\r\n|\r|\n))"
+    r"|(?P<nl>\r\n|\r|\n)"
+    r"|(?P<com>\#[^\r\n]*)"
+    + "".join(f"|(?P<{name}>{_PREFIX}{quote})(?P<{name}_body>{body})(?P<{name}_end>{quote})?"
+              for name, quote, body in _STRING_FORMS)
+    + r"|(?P<num>0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)"
+    r"|(?P<name>[^\W\d]\w*)"
+    r"|(?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%@&|^=<>!]=|[-+*/%@&|^~<>=.,:;()\[\]{}!])"
+    r"|(?P<other>[\s\S])"
+)
 _TEXT = re.compile(r"(?P<w>\w+)|(?P<s>\s+)|(?P<p>[\s\S])")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = frozenset(_OPENERS.values())
@@ -65,53 +65,48 @@ def lex(text: str) -> tuple[Token, ...]:
     """Tokens of a fragment of Python source. Never fails: a fragment may start or end
     inside a statement, a bracket or a string, so nothing here needs balance."""
     out: list[Token] = []
+    append = out.append
     depth = 0
     line_has_code = False
-    pos, end = 0, len(text)
-    while pos < end:
-        m = _CODE.match(text, pos)
-        assert m is not None  # the `other` branch matches any character
-        kind, tok = m.lastgroup, m.group()
-        pos = m.end()
-        if kind in ("sp", "cont"):
+    for m in _CODE.finditer(text):
+        kind = m.lastgroup
+        if kind == "sp":
             continue
         if kind == "nl":
             # Only logical line ends count: a newline inside brackets is layout.
             if depth == 0 and line_has_code:
-                out.append(("L", "\n"))
+                append(("L", "\n"))
                 line_has_code = False
             continue
         line_has_code = True
-        if kind == "com":
-            stop = pos
-            while stop < end and text[stop] not in "\r\n":
-                stop += 1
-            out.append(("H", "#"))
-            _text_tokens(text[pos:stop], out)
-            out.append(("h", ""))
-            pos = stop
-        elif kind == "str":
-            quote = tok.lstrip("rRbBuUfFtT")
-            body = _STRING_BODY[quote].match(text, pos)
-            assert body is not None  # the body patterns accept the empty string
-            out.append(("Q", tok))
-            _text_tokens(body.group(), out)
-            pos = body.end()
-            if text.startswith(quote, pos):
-                out.append(("q", quote))
-                pos += len(quote)
-        elif kind == "num":
-            out.append(("U", tok))
-        elif kind == "name":
-            out.append(("K" if tok in _KEYWORDS else "N", tok))
-        else:
+        tok = m.group()
+        if kind == "name":
+            append(("K" if tok in _KEYWORDS else "N", tok))
+        elif kind == "op":
             if tok in _OPENERS:
                 depth += 1
-            elif tok in _CLOSERS:
-                depth = max(0, depth - 1)
-            out.append(("O", tok))
+            elif tok in _CLOSERS and depth:
+                depth -= 1
+            append(("O", tok))
+        elif kind == "num":
+            append(("U", tok))
+        elif kind == "com":
+            append(("H", "#"))
+            _text_tokens(tok[1:], out)
+            append(("h", ""))
+        elif kind == "other":
+            append(("O", tok))
+        else:
+            # `lastgroup` names the last group that matched: the closing quote when
+            # there is one, else the body or the opening.
+            name = kind.split("_")[0]
+            append(("Q", m.group(name)))
+            _text_tokens(m.group(name + "_body"), out)
+            closing = m.group(name + "_end")
+            if closing:
+                append(("q", closing))
     if line_has_code and depth == 0:
-        out.append(("L", "\n"))
+        append(("L", "\n"))
     return tuple(out)
 
 
