@@ -137,7 +137,8 @@ class _Problems:
 
     def add(self, line: int, key: str, message: str) -> None:
         # The key path never holds ':' and the message is one line, so every problem
-        # matches `file:line: key.path: message` and splits unambiguously.
+        # matches `file:line: key.path: message` and splits unambiguously. Callers
+        # already keep ':' out of key paths; the replace is the last line of defence.
         key = key.replace(":", "?").replace("\n", " ") or _FILE_KEY
         message = " ".join(message.split())
         self.items.append((line, f"{self.shown}:{line}: {key}: {message}"))
@@ -403,8 +404,7 @@ def _frozen(node: yaml.Node, key: str, out: _Problems) -> Any:
         entries = _mapping(node, key, [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)], out, what="option")
         return OptionsMapping({name: _frozen(value, _join(key, name) if _simple(name) else key, out)
                                for name, (_, value) in entries.items()})
-    value = _plain(node, key, out)
-    return value
+    return _plain(node, key, out)
 
 
 # ----------------------------------------------------------------------------- paths

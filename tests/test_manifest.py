@@ -20,7 +20,6 @@ from phasemod.manifest import (
     MAX_FILE_BYTES,
     FileSet,
     OptionsMapping,
-    Phase,
     load_manifests,
     load_phase_file,
     select_phases,
