@@ -274,3 +274,10 @@ def test_clustering_ten_thousand_hunks_is_fast(corpus_hunks):
     elapsed = time.perf_counter() - started
     assert sum(c.size for c in result) == 12_000
     assert elapsed < 2.0, f"clustering 12,000 hunks took {elapsed:.2f}s"
+
+
+@settings(max_examples=500, deadline=None)
+@given(hunks_st, hunks_st)
+def test_different_edit_scripts_read_differently(a, b):
+    if edit_script(a) != edit_script(b):
+        assert signature(a) != signature(b)
