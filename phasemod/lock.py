@@ -27,6 +27,10 @@ class LockHeld(EngineError):
                          "repository; wait for it to finish")
 
 
+class LockError(EngineError):
+    """The lock file cannot be created, or keeps changing while we try to take it."""
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -133,7 +137,3 @@ class RepoLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-class LockError(EngineError):
-    """The lock file cannot be created or read."""
