@@ -469,7 +469,9 @@ class Cluster:
 
 
 def _hunk_order(h: Hunk) -> tuple:
-    return (h.path, h.start, h.index, h.before, h.after, h.recipes)
+    # repr breaks the remaining ties (context, any later field), so the order never
+    # depends on the input order.
+    return (h.path, h.start, h.index, h.before, h.after, repr(h))
 
 
 def cluster(hunks: Iterable[Hunk], unusual_max: int = UNUSUAL_MAX) -> list[Cluster]:
