@@ -32,7 +32,7 @@ class UnsafeWrite(EngineError):
 
 
 class WriteFailed(EngineError):
-    """The operating system refused a write or delete; the file is left as it was."""
+    """The operating system refused to read, write or delete a file; it is left as it was."""
 
 
 class FileChanged(EngineError):

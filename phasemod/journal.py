@@ -396,7 +396,8 @@ class Journal:
         validations: dict[int, list] = {i: [] for i in ids}
         if ids:
             for f in self.files(ids):
-                files[f.run_id].append({k: v for k, v in asdict(f).items() if k not in ("run_id", "content_before")})
+                entry = {k: v for k, v in asdict(f).items() if k not in ("run_id", "content_before")}
+                files[f.run_id].append(dict(entry, created_dirs=list(f.created_dirs)))
             for h in self._rows(f"SELECT * FROM hunks WHERE run_id IN ({marks}) ORDER BY id", ids):
                 hunks[h.pop("run_id")].append({"path": h["path"], "key": h["hunk_key"], "index": h["idx"],
                                                "recipe": h["recipe"], "before": h["text_before"],

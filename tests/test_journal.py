@@ -245,3 +245,14 @@ def test_state_dir_symlink_refused(tmp_path: Path) -> None:
     with pytest.raises(JournalError, match="symbolic link"):
         Journal.open(repo)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_create_records_made_directories(repo: Path) -> None:
+    with Journal.open(repo) as j:
+        run = j.begin_run(1, "one", "cmd")
+        apply_change(j, repo, run, "fresh/deep/new.py", b"new\n", expected=None, mode=0o640)
+        (row,) = j.files([run])
+        assert row.created_dirs == ("fresh", "fresh/deep") and row.mode_after == 0o640
+        assert j.log()["runs"][0]["files"][0]["created_dirs"] == ["fresh", "fresh/deep"]
+        with pytest.raises(apply.FileChanged):
+            apply_change(j, repo, run, "fresh/deep/new.py", b"again", expected=None)
