@@ -42,6 +42,10 @@ def snapshot(root: Path) -> dict[str, object]:
     return tree
 
 
+def read_mode(path: Path) -> int | None:
+    return stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+
+
 def make_tree(root: Path, files: dict[str, tuple[bytes, int]]) -> None:
     for rel, (data, mode) in files.items():
         path = root / rel
@@ -314,26 +318,32 @@ EDIT = st.one_of(st.none(), st.just("delete"), CONTENT)
 NEW_FILES = st.dictionaries(st.sampled_from(["new.py", "pkg/new.py", "fresh/dir/new.py"]), CONTENT, max_size=2)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tree=TREE, edits=st.lists(EDIT, min_size=6, max_size=6), created=NEW_FILES)
-def test_property_apply_then_rollback_is_identity(tree: dict, edits: list, created: dict) -> None:
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=TREE, first=st.lists(EDIT, min_size=6, max_size=6), second=st.lists(EDIT, min_size=6, max_size=6),
+       created=NEW_FILES)
+def test_property_apply_then_rollback_is_identity(tree: dict, first: list, second: list, created: dict) -> None:
+    """Two runs of a phase (the second rewriting what the first left), then a rollback of
+    the phase: the tree is back to its original bytes and modes."""
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)
         make_tree(repo, tree)
         original = snapshot(repo)
         with Journal.open(repo) as j:
-            run = j.begin_run(1, "prop", "property")
-            for (path, (data, mode)), edit in zip(sorted(tree.items()), edits):
-                if edit == "delete":
-                    apply_change(j, repo, run, path, None)
-                elif edit is not None:
-                    apply_change(j, repo, run, path, edit)
-                    assert (repo / path).read_bytes() == edit
-                    assert stat.S_IMODE((repo / path).stat().st_mode) == mode
-            for path, data in created.items():
-                if path not in tree:
-                    apply_change(j, repo, run, path, data)
-            j.end_run(run, "applied")
+            for number, edits in enumerate((first, second)):
+                run = j.begin_run(1, "prop", f"property run {number}")
+                for path, edit in zip(sorted(tree), edits):
+                    if edit == "delete" and (repo / path).exists():
+                        apply_change(j, repo, run, path, None)
+                    elif isinstance(edit, bytes):
+                        kept = read_mode(repo / path)
+                        apply_change(j, repo, run, path, edit)
+                        assert (repo / path).read_bytes() == edit
+                        assert kept is None or read_mode(repo / path) == kept
+                if number == 0:
+                    for path, data in created.items():
+                        if path not in tree:
+                            apply_change(j, repo, run, path, data)
+                j.end_run(run, "applied")
             plan = plan_rollback(j, repo, phase=1)
             assert plan.conflicts == ()
             assert execute_rollback(j, repo, plan).ok
