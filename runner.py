@@ -5,19 +5,286 @@ SQL, no fissix and no YAML here.
 """
 from __future__ import annotations
 
+import json
+import os
+import shlex
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
 import click
 
-from phasemod import __version__
+from phasemod import __version__, console
+from phasemod.errors import EngineError, UsageError
+
+EXIT_PROBLEMS, EXIT_USAGE = 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@dataclass
+class State:
+    repo: Path
+    manifests: Path
+    color: bool
+    debug: bool
+
+    def phases(self):
+        from phasemod.manifest import load_manifests
+
+        if not self.manifests.is_dir():
+            raise UsageError(f"{self.manifests}: no such manifests directory; pass --manifests DIR")
+        return load_manifests(self.manifests)
+
+    def chosen(self, wanted: tuple[str, ...], everything: bool = False):
+        from phasemod.manifest import select_phases
+
+        phases = self.phases()
+        if everything or not wanted:
+            return phases, phases
+        return phases, select_phases(phases, wanted)
+
+
+class PhasemodGroup(click.Group):
+    """Turns engine errors into one-line messages and exit codes; tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except EngineError as exc:
+            if "--debug" in sys.argv:
+                traceback.print_exc()
+            for line in str(exc).splitlines() or ["error"]:
+                click.echo(f"phasemod: {line}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("phasemod: interrupted; decisions made so far are recorded", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # a bug: say so briefly, with the way to see more
+            if "--debug" in sys.argv:
+                raise
+            click.echo(f"phasemod: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                       err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+def shard_option(f):
+    return click.option("--shard", metavar="K/N", callback=_parse_shard,
+                        help="Only the K-th of N deterministic parts of the selected files (stable path hash).")(f)
+
+
+def _parse_shard(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("expected K/N, e.g. 2/8") from None
+    if not 1 <= k <= n:
+        raise click.BadParameter("K must be between 1 and N")
+    return (k, n)
+
+
+@click.group(cls=PhasemodGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="phasemod")
-def cli() -> None:
+@click.option("--repo", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Root of the repository to migrate.")
+@click.option("--manifests", type=click.Path(path_type=Path),
+              help="Directory of phase manifests.  [default: REPO/phase_manifests]")
+@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set).")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, repo: Path, manifests: Path | None, no_color: bool, debug: bool) -> None:
     """Phased, reviewable, reversible symbol migrations for Python code bases."""
+    if ctx.invoked_subcommand == "demo":
+        ctx.obj = State(repo, manifests or repo / "phase_manifests", not no_color, debug)
+        return
+    if not repo.is_dir():
+        raise UsageError(f"{repo}: not a directory; pass --repo DIR (the root of the repository to migrate)")
+    repo = repo.resolve()
+    color = not no_color and "NO_COLOR" not in os.environ
+    ctx.obj = State(repo, (manifests or repo / "phase_manifests"), color, debug)
+
+
+@cli.command()
+@click.argument("phase", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--clusters", is_flag=True, help="Also list the clusters of hunks a reviewer will decide.")
+@shard_option
+@click.pass_obj
+def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, shard) -> None:
+    """Show, per phase, the files selected and the references found by kind; writes nothing."""
+    from phasemod import status as status_mod
+
+    _, chosen = state.chosen(phase)
+    report = status_mod.phase_status(state.repo, chosen, shard)
+    cluster_data = console.clusters_for(state.repo, chosen, shard) if clusters else None
+    if as_json:
+        data = {"phases": [s.as_json() for s in report]}
+        if cluster_data is not None:
+            data["clusters"] = cluster_data
+        click.echo(json.dumps(data, indent=1))
+        return
+    console.print_plan(report, state.color)
+    if cluster_data is not None:
+        console.print_clusters(cluster_data, state.color)
+
+
+@cli.command()
+@click.argument("phase", nargs=-1)
+@click.option("--all", "run_all", is_flag=True, help="Every phase, in order.")
+@click.option("-i", "--interactive", is_flag=True, help="Review each hunk (y n a d A q e ?).")
+@click.option("-y", "--yes", is_flag=True, help="Apply every proposed change.")
+@click.option("--dry-run", is_flag=True, help="Print the unified diff; write nothing.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes.  [default: all cores]")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+@click.option("--no-validate", is_flag=True, help="Skip the phase's validation commands.")
+@click.option("--allow-dirty", is_flag=True, help="Touch files with uncommitted git changes.")
+@click.option("--allow-unparseable", is_flag=True, help="Unparseable files do not fail the run.")
+@click.option("--revisit", is_flag=True, help="Ask again about hunks decided in an earlier run.")
+@click.option("--commit", is_flag=True, help="git commit each phase's changes.")
+@shard_option
+@click.pass_obj
+def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, yes: bool, dry_run: bool,
+        jobs: int | None, as_json: bool, no_validate: bool, allow_dirty: bool, allow_unparseable: bool,
+        revisit: bool, commit: bool, shard) -> None:
+    """Apply PHASE... (or --all) with exactly one of -i, --yes or --dry-run."""
+    from phasemod import phases as engine_phases
+
+    modes = [m for m, on in (("interactive", interactive), ("yes", yes), ("dry-run", dry_run)) if on]
+    if len(modes) > 1:
+        raise UsageError("choose one of --interactive, --yes and --dry-run")
+    if not modes:
+        if not sys.stdin.isatty():
+            raise UsageError("no terminal to ask on: pass --yes to apply, --dry-run to preview, "
+                             "or -i in a terminal to review each hunk")
+        modes = ["interactive"]
+    if not phase and not run_all:
+        raise UsageError("name the phases to run (numbers or names), or pass --all")
+    phases, chosen = state.chosen(phase, run_all)
+    options = engine_phases.RunOptions(mode=modes[0], jobs=jobs, validate=not no_validate, allow_dirty=allow_dirty,
+                                 allow_unparseable=allow_unparseable, revisit=revisit, shard=shard,
+                                 command=shlex.join(["phasemod", *sys.argv[1:]]), commit=commit)
+    decide = console.Reviewer(state.color) if modes[0] == "interactive" else None
+    progress = console.Progress(enabled=not as_json and modes[0] == "yes" and sys.stderr.isatty())
+    reports = engine_phases.run_phases(state.repo, phases, chosen, options, decide, progress.update,
+                                 on_warning=lambda text: click.echo(f"phasemod: {text}", err=True))
+    progress.close()
+    if as_json:
+        click.echo(json.dumps({"phases": [console.report_json(r) for r in reports]}, indent=1))
+    else:
+        for report in reports:
+            console.print_run(report, state.color, dry_run=modes[0] == "dry-run")
+    sys.exit(engine_phases.exit_code(reports, allow_unparseable))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema in docs/cli.md).")
+@click.option("--fail-on-remaining", is_flag=True, help="Exit 1 while any reference remains.")
+@shard_option
+@click.pass_obj
+def status(state: State, as_json: bool, fail_on_remaining: bool, shard) -> None:
+    """Remaining references per phase and kind, unparseable files, percent migrated."""
+    from phasemod import status as status_mod
+
+    report = status_mod.phase_status(state.repo, state.phases(), shard)
+    if as_json:
+        click.echo(json.dumps({"phases": [s.as_json() for s in report],
+                               "remaining": sum(s.remaining for s in report)}, indent=1))
+    else:
+        console.print_status(report, state.color)
+    if fail_on_remaining and any(s.remaining or s.unparseable for s in report):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.pass_obj
+def check(state: State, paths: tuple[str, ...]) -> None:
+    """CI gate: exit 1 and list every remaining reference to any old symbol of the manifests."""
+    from phasemod import phases as engine_phases
+
+    found = engine_phases.check(state.repo, state.phases(), paths)
+    for ref in found:
+        click.echo(f"{ref.path}:{ref.line}: {ref.kind.value}: {ref.old}: {ref.text}")
+    if found:
+        click.echo(f"phasemod check: {len(found)} references remain", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo("phasemod check: no references remain")
+
+
+@cli.command()
+@click.argument("phase")
+@click.pass_obj
+def validate(state: State, phase: str) -> None:
+    """Run PHASE's validation commands and record the result."""
+    from phasemod import phases as engine_phases
+
+    phases, (chosen,) = state.chosen((phase,))
+    results = engine_phases.validate(state.repo, chosen)
+    console.print_validations(results, state.color)
+    if any(not r.ok and r.severity == "critical" for r in results):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("phase", required=False)
+@click.option("--run", "run_id", type=int, help="Roll back one run (see `phasemod log`).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True, help="Overwrite files changed since the run.")
+@click.pass_obj
+def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, force: bool) -> None:
+    """Restore exactly what the journal recorded for PHASE (or one --run)."""
+    from phasemod import phases as engine_phases
+
+    if (phase is None) == (run_id is None):
+        raise UsageError("name a PHASE or pass --run ID (not both)")
+    phases = state.phases()
+    number = engine_phases.phase_number(phases, phase) if phase is not None else None
+    preview = engine_phases.rollback_plan(state.repo, phases, number, run_id)
+    console.print_rollback_plan(preview, state.color)
+    if not preview.changes and not preview.conflicts:
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("no terminal to confirm on: pass --yes")
+        click.confirm("Roll back these files?", abort=True)
+    result = engine_phases.rollback(state.repo, phases, number, run_id, force)
+    console.print_rollback_result(result, state.color)
+    if not result.ok:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("phase", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema in docs/journal.md).")
+@click.pass_obj
+def log(state: State, phase: str | None, as_json: bool) -> None:
+    """The journal: runs, files, hunks and decisions, validations, rollbacks."""
+    from phasemod import phases as engine_phases
+
+    number = engine_phases.phase_number(state.phases(), phase) if phase else None
+    data = engine_phases.journal_log(state.repo, number)
+    if as_json:
+        click.echo(json.dumps(data, indent=1, default=str))
+    else:
+        console.print_log(data, state.color)
+
+
+@cli.command()
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
+              help="Copy the sample here (must not exist) and keep it.")
+@click.pass_obj
+def demo(state: State, keep: Path | None) -> None:
+    """Migrate the bundled sample repository in a temporary directory and show the result."""
+    from phasemod import demo as demo_mod
+
+    sys.exit(demo_mod.run(keep, color=state.color, echo=click.echo))
 
 
 def main() -> None:
-    cli()
+    cli(prog_name="phasemod")
 
 
 if __name__ == "__main__":

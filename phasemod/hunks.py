@@ -22,11 +22,15 @@ def make_hunks(path: str, old: str, new: str, recipes: tuple[str, ...] = ()) -> 
     decides each change on its own)."""
     a, b = split_lines(old), split_lines(new)
     hunks = []
+    seen: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        hunks.append(Hunk(path, len(hunks), i1 + 1, tuple(a[i1:i2]), tuple(b[j1:j2]), recipes,
-                          tuple(a[max(0, i1 - CONTEXT):i1]), tuple(a[i2:i2 + CONTEXT])))
+        before, after = tuple(a[i1:i2]), tuple(b[j1:j2])
+        ordinal = seen.get((before, after), 0)
+        seen[(before, after)] = ordinal + 1
+        hunks.append(Hunk(path, len(hunks), i1 + 1, before, after, recipes,
+                          tuple(a[max(0, i1 - CONTEXT):i1]), tuple(a[i2:i2 + CONTEXT]), ordinal))
     return tuple(hunks)
 
 

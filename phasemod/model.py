@@ -66,14 +66,16 @@ class Hunk:
     recipes: tuple[str, ...] = ()
     context_before: tuple[str, ...] = ()
     context_after: tuple[str, ...] = ()
+    ordinal: int = 0        # how many earlier hunks of the file make the very same change
 
     @property
     def key(self) -> str:
-        """Stable identity of the hunk across runs (path, position and content)."""
+        """Identity of the hunk across runs: path, content and ordinal, not the line
+        number, which moves when an earlier hunk of the file was applied."""
         import hashlib
 
         digest = hashlib.sha1("".join(self.before).encode() + b"\0" + "".join(self.after).encode()).hexdigest()
-        return f"{self.path}:{self.start}:{digest[:12]}"
+        return f"{self.path}:{digest[:16]}:{self.ordinal}"
 
 
 class Status(str, enum.Enum):

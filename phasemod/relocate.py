@@ -189,9 +189,22 @@ def _string_body(literal: str) -> str | None:
 
 def references(tree: Node, move: Move, module: str, is_package: bool) -> list[Site]:
     """Every reference to the old symbol in ``tree``, classified by kind, in line order."""
+    return survey(tree, move, module, is_package)[0]
+
+
+def survey(tree: Node, move: Move, module: str, is_package: bool) -> tuple[list[Site], bool]:
+    """(references, whether the module also imports the new symbol or module)."""
     if module == move.old_module:
-        return []
+        return [], False
     p = plan(tree, move, module, is_package)
+    imports_new = any(stmt.is_from and (stmt.module == move.new_module or
+                                        any(f"{stmt.module}.{e.name}" == move.new_module for e in stmt.entries))
+                      or not stmt.is_from and any(e.name == move.new_module for e in stmt.entries)
+                      for stmt in p.analysis.imports)
+    return _sites(tree, move, p), imports_new
+
+
+def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     sites: list[Site] = []
     for stmt, entry in p.class_imports:
         sites.append(Site(entry.node.get_lineno() or stmt.line, Kind.IMPORT))

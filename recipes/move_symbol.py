@@ -13,7 +13,7 @@ from fissix.pytree import Node
 
 from phasemod import context
 from phasemod.model import FindingKind
-from phasemod.relocate import Move, Site, migrate, references as find_references
+from phasemod.relocate import Move, Site, migrate, survey as survey_module
 
 ID = "move_symbol"
 DESCRIPTION = "Point every reference of a symbol (class, function, constant) at its new module and name."
@@ -66,8 +66,9 @@ def rewrite_module(m: Move):
     return rewrite
 
 
-def references(options: Options, tree: Node, module: str, is_package: bool) -> list[Site]:
-    return find_references(tree, move(options), module, is_package)
+def survey(options: Options, tree: Node, module: str, is_package: bool) -> tuple[list[Site], bool]:
+    """(remaining references, whether the module also imports the new symbol)."""
+    return survey_module(tree, move(options), module, is_package)
 
 
 EXAMPLES = [

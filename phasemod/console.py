@@ -1,0 +1,289 @@
+"""Terminal presentation for the CLI: tables, coloured diffs, the review prompt, progress.
+
+Part of the command-line layer (it uses Click); the engine never imports it.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Sequence
+
+import click
+
+from phasemod import hunks as hunklib
+from phasemod.model import FileOutcome, Kind, Status
+from phasemod.phases import Decision, PhaseReport, Prompt
+
+KINDS = [k.value for k in Kind]
+HELP = """y - accept this hunk
+n - reject this hunk
+a - accept this hunk and the rest of this file
+d - reject this hunk and the rest of this file
+A - accept this hunk and everything left in the phase
+q - stop here; decisions so far are kept and recorded (a later run -i resumes)
+e - edit this hunk in $EDITOR (the result must still parse)
+? - this help"""
+KEYS = {"y": Decision.ACCEPT, "n": Decision.REJECT, "a": Decision.ACCEPT_FILE, "d": Decision.REJECT_FILE,
+        "A": Decision.ACCEPT_ALL, "q": Decision.QUIT, "e": Decision.EDIT}
+
+
+def _style(text: str, color: bool, **kw: Any) -> str:
+    return click.style(text, **kw) if color else text
+
+
+def render_hunk(prompt: Prompt, color: bool) -> str:
+    h = prompt.hunk
+    phase = prompt.phase
+    header = (f"{h.path} (hunk {prompt.hunk_number}/{prompt.hunk_total}, file {prompt.file_number}/"
+              f"{prompt.file_total}, phase {phase.number} {phase.name})")
+    lines = [_style(header, color, bold=True)]
+    for line in hunklib.unified(h):
+        if line.startswith("@@"):
+            lines.append(_style(line, color, fg="cyan"))
+        elif line.startswith("-"):
+            lines.append(_style(line, color, fg="red"))
+        elif line.startswith("+"):
+            lines.append(_style(line, color, fg="green"))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+class Reviewer:
+    """The interactive `decide` callback: one keypress per hunk on a terminal, one line otherwise."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, prompt: Prompt) -> tuple[Decision, str | None]:
+        click.echo(render_hunk(prompt, self.color))
+        if prompt.error:
+            click.echo(_style(f"! {prompt.error}", self.color, fg="yellow"))
+        while True:
+            click.echo("Apply this hunk [y,n,a,d,A,q,e,?]? ", nl=False)
+            key = self._key()
+            click.echo(key if key else "")
+            if key in ("", None):
+                return Decision.QUIT, None
+            if key == "?":
+                click.echo(HELP)
+                continue
+            decision = KEYS.get(key)
+            if decision is None:
+                click.echo(f"unknown key {key!r}; ? shows the keys")
+                continue
+            if decision is Decision.EDIT:
+                edited = self._edit(prompt)
+                if edited is None:
+                    continue
+                return decision, edited
+            return decision, None
+
+    def _key(self) -> str:
+        if sys.stdin.isatty():
+            try:
+                char = click.getchar()
+            except (EOFError, KeyboardInterrupt):
+                return ""
+            if char in ("\x03", "\x04"):
+                raise KeyboardInterrupt
+            return char.strip() or "?"
+        line = sys.stdin.readline()
+        return line.strip()[:1] if line else ""
+
+    def _edit(self, prompt: Prompt) -> str | None:
+        text = "".join(prompt.hunk.after)
+        try:
+            edited = click.edit(text, extension=".py", require_save=False)
+        except click.ClickException as exc:
+            click.echo(_style(f"! the editor failed: {exc.format_message()}", self.color, fg="yellow"))
+            return None
+        if edited is None:
+            return None
+        if text.endswith("\n") and not edited.endswith("\n"):
+            edited += "\n"
+        newline = "\r\n" if text.endswith("\r\n") else "\n"
+        return edited.replace("\r\n", "\n").replace("\n", newline)
+
+
+class Progress:
+    """files done/total, rate and ETA on one stderr line; silent when not enabled."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.done = 0
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    def update(self, outcome: FileOutcome) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1:
+            return
+        self.last = now
+        rate = self.done / max(now - self.started, 1e-6)
+        click.echo(f"\r{self.done} files  {rate:.0f} files/s  ", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+
+
+# ---------------------------------------------------------------------------- plan / status
+
+def _kind_table(rows: Sequence[tuple[str, dict[str, int], int]], color: bool) -> list[str]:
+    widths = [max(5, max((len(r[0]) for r in rows), default=5))] + [max(len(k), 5) for k in KINDS]
+    head = "phase".ljust(widths[0]) + "  " + "  ".join(k.rjust(w) for k, w in zip(KINDS, widths[1:])) + "  total"
+    out = [_style(head, color, bold=True)]
+    for label, counts, total in rows:
+        out.append(label.ljust(widths[0]) + "  " + "  ".join(str(counts[k]).rjust(w) for k, w in
+                                                            zip(KINDS, widths[1:])) + f"  {total:5d}")
+    return out
+
+
+def print_plan(report: Sequence[Any], color: bool) -> None:
+    rows = [(f"{s.phase.number} {s.phase.name}", s.by_kind, s.remaining) for s in report]
+    for s in report:
+        click.echo(f"phase {s.phase.number} {s.phase.name}: {s.files} files selected, "
+                   f"{len({r.path for r in s.references})} with references, {s.remaining} references")
+    click.echo("\n".join(_kind_table(rows, color)))
+    _print_problems(report, color)
+
+
+def print_status(report: Sequence[Any], color: bool) -> None:
+    rows = [(f"{s.phase.number} {s.phase.name}", s.by_kind, s.remaining) for s in report]
+    click.echo("\n".join(_kind_table(rows, color)))
+    for s in report:
+        pct = "unknown (no baseline recorded)" if s.percent is None else f"{s.percent:.1f}%"
+        click.echo(f"phase {s.phase.number} {s.phase.name}: {s.remaining} remaining, migrated {pct}")
+    _print_problems(report, color)
+    total = sum(s.remaining for s in report)
+    click.echo(_style(f"{total} references remain", color, fg="green" if not total else "yellow"))
+
+
+def _print_problems(report: Sequence[Any], color: bool) -> None:
+    for s in report:
+        for path, line, error in s.unparseable:
+            click.echo(_style(f"{path}:{line}: unparseable: {error}", color, fg="yellow"))
+        for r in s.needs_review:
+            click.echo(_style(f"{r.path}:{r.line}: needs review: {r.text}", color, fg="yellow"))
+        for path in s.imports_both:
+            click.echo(f"{path}: imports both the old and the new symbol")
+
+
+# ---------------------------------------------------------------------------- run
+
+def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
+    p = report.phase
+    if dry_run:
+        for diff in report.diff:
+            for line in diff.splitlines():
+                fg = "red" if line.startswith("-") and not line.startswith("---") else \
+                    "green" if line.startswith("+") and not line.startswith("+++") else None
+                click.echo(_style(line, color, fg=fg) if fg else line)
+    counts = {s: sum(1 for o in report.outcomes if o.status is s) for s in Status}
+    verb = "would change" if dry_run else "changed"
+    changed = counts[Status.CHANGED] if dry_run else len(report.applied) - len(report.deleted)
+    click.echo(_style(f"phase {p.number} {p.name}: {report.selected} files selected, {changed} {verb}, "
+                      f"{len(report.deleted)} {'to delete' if dry_run else 'deleted'}, "
+                      f"{report.accepted_hunks} hunks accepted, {report.rejected_hunks} rejected, "
+                      f"{counts[Status.FAILED]} failed", color, bold=True))
+    for finding in report.findings:
+        click.echo(_style(finding.render(), color, fg="yellow"))
+    for ref in report.blocked_by:
+        click.echo(f"  {ref.path}:{ref.line}: {ref.kind.value}: {ref.text}")
+    for v in report.validations:
+        state = "ok" if v.ok else ("timed out" if v.timed_out else f"exit {v.exit_code}")
+        click.echo(f"  validate [{v.severity}] {v.command}: {state} ({v.duration:.1f}s)")
+    if report.rolled_back:
+        click.echo(_style(f"phase {p.number}: critical validation failed; the phase was rolled back", color,
+                          fg="red"))
+    if report.quit:
+        click.echo(f"stopped; `phasemod run {p.number} -i` resumes where you left off")
+
+
+def report_json(report: PhaseReport) -> dict:
+    return {
+        "phase": report.phase.number, "name": report.phase.name, "run_id": report.run_id,
+        "selected": report.selected, "applied": report.applied, "deleted": report.deleted,
+        "hunks_accepted": report.accepted_hunks, "hunks_rejected": report.rejected_hunks,
+        "outcomes": {s.value: sum(1 for o in report.outcomes if o.status is s) for s in Status},
+        "findings": [{"kind": f.kind.value, "path": f.path, "line": f.line, "message": f.message}
+                     for f in report.findings],
+        "blocked_by": [{"path": r.path, "line": r.line, "kind": r.kind.value} for r in report.blocked_by],
+        "validations": [{"command": v.command, "severity": v.severity, "exit_code": v.exit_code,
+                         "timed_out": v.timed_out, "duration": round(v.duration, 3)} for v in report.validations],
+        "rolled_back": report.rolled_back, "quit": report.quit,
+    }
+
+
+def print_validations(results: Sequence[Any], color: bool) -> None:
+    for v in results:
+        state = "ok" if v.ok else ("timed out" if v.timed_out else f"exit {v.exit_code}")
+        click.echo(_style(f"[{v.severity}] {v.command}: {state} ({v.duration:.1f}s)", color,
+                          fg="green" if v.ok else "red"))
+        if not v.ok and v.output_tail:
+            click.echo("\n".join("    " + line for line in v.output_tail.splitlines()[-10:]))
+    if not results:
+        click.echo("no validation commands in this phase")
+
+
+def print_rollback_plan(plan: Any, color: bool) -> None:
+    for item in plan.changes:
+        click.echo(f"{item.action:8s} {item.path}")
+    for item in plan.conflicts:
+        click.echo(_style(f"conflict {item.conflict}", color, fg="yellow"))
+    if not plan.changes and not plan.conflicts:
+        click.echo("nothing to roll back")
+
+
+def print_rollback_result(result: Any, color: bool) -> None:
+    click.echo(f"rolled back {len(result.done)} files")
+    if not result.ok:
+        click.echo(_style(f"{len(result.conflicts)} conflicts: nothing was overwritten; use --force to overwrite",
+                          color, fg="red"))
+
+
+def print_log(data: dict, color: bool) -> None:
+    for run in data.get("runs", []):
+        hunks = run.get("hunks", [])
+        accepted = sum(1 for h in hunks if h["decision"] in ("accepted", "edited"))
+        click.echo(_style(f"run {run['id']}  phase {run['phase']} {run['name']}  {run['outcome']}  "
+                          f"{run['started']} .. {run.get('ended') or '-'}", color, bold=True))
+        click.echo(f"  {run['command']}")
+        click.echo(f"  {len(run.get('files', []))} files, {len(hunks)} hunks ({accepted} accepted)")
+        for v in run.get("validations", []):
+            click.echo(f"  validate [{v['severity']}] {v['command']}: exit {v['exit_code']}"
+                       + (" (timed out)" if v["timed_out"] else ""))
+    for rb in data.get("rollbacks", []):
+        click.echo(f"rollback {rb['id']} of runs {rb['run_ids']}: {rb['outcome']}")
+    if not data.get("runs"):
+        click.echo("the journal is empty")
+
+
+def clusters_for(repo: Any, phases: Sequence[Any], shard: Any) -> list[dict]:
+    from phasemod import clusters as clusters_mod
+    from phasemod.phases import RunOptions, propose
+
+    out = []
+    for phase in phases:
+        _, outcomes = propose(repo, phase, RunOptions(mode="dry-run", shard=shard))
+        hunks = [h for o in outcomes if o.status is Status.CHANGED for h in o.hunks]
+        groups = clusters_mod.cluster(hunks)
+        out.append({"phase": phase.number, "name": phase.name, "hunks": len(hunks), "decisions": len(groups),
+                    "clusters": [{"id": c.id, "size": len(c.hunks), "unusual": c.unusual, "signature": c.signature,
+                                  "example": "".join(hunklib.unified(c.hunks[0])[1:]) if False else
+                                  "\n".join(hunklib.unified(c.hunks[0])),
+                                  "paths": sorted({h.path for h in c.hunks})[:5]} for c in groups]})
+    return out
+
+
+def print_clusters(data: list[dict], color: bool) -> None:
+    for phase in data:
+        click.echo(_style(f"phase {phase['phase']} {phase['name']}: {phase['hunks']} hunks in "
+                          f"{phase['decisions']} clusters", color, bold=True))
+        for c in phase["clusters"]:
+            mark = " (unusual)" if c["unusual"] else ""
+            click.echo(f"  {c['id']}  {c['size']:5d} hunks{mark}  e.g. {c['paths'][0]}")

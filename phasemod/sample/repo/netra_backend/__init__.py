@@ -1,0 +1,1 @@
+"""netra_backend package."""

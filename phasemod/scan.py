@@ -1,0 +1,246 @@
+"""Count what is left to migrate: references to each phase's old symbols, by file and kind.
+
+Read-only: used by plan, status, check and delete_files' guard; never changes a file.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from phasemod import syntax, textio
+from phasemod import recipes as builtin_recipes
+from phasemod.manifest import Phase
+from phasemod.model import Kind, Reference
+from phasemod.modules import module_of
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to look for: a move_symbol/move_module/rename_in_text recipe's options."""
+
+    recipe: str
+    options: Any
+
+    @property
+    def old(self) -> str:
+        return self.options.old
+
+    def needles(self) -> tuple[bytes, ...]:
+        module = builtin_recipes.load(self.recipe)
+        if hasattr(module, "needles"):
+            return tuple(module.needles(self.options))
+        return (self.old.rpartition(".")[2].encode(),)
+
+
+@dataclass(frozen=True)
+class FileScan:
+    path: str
+    references: tuple[Reference, ...] = ()
+    error: str = ""           # unparseable / undecodable: why
+    error_line: int = 0
+    imports_both: bool = False
+
+
+def targets_of(phases: Iterable[Phase]) -> list[Target]:
+    """The distinct things the phases move (deduplicated by recipe and old/new)."""
+    seen, out = set(), []
+    for phase in phases:
+        for spec in phase.recipes:
+            if ":" in spec.name or spec.name not in ("move_symbol", "move_module", "rename_in_text"):
+                continue
+            key = (spec.name, spec.options.old, spec.options.new)
+            if key not in seen:
+                seen.add(key)
+                out.append(Target(spec.name, spec.options))
+    return out
+
+
+def phase_targets(phase: Phase, path: str) -> list[Target]:
+    """The targets of ``phase`` whose recipe applies to ``path`` (per-recipe filters)."""
+    from phasemod.engine import _recipe_applies
+
+    return [t for spec, t in ((s, Target(s.name, s.options)) for s in phase.recipes
+                              if ":" not in s.name and s.name in ("move_symbol", "move_module", "rename_in_text"))
+            if _recipe_applies(spec, path)]
+
+
+def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tuple[str, ...] = (),
+              data: bytes | None = None) -> FileScan:
+    """References to ``targets`` in one file."""
+    if data is None:
+        try:
+            data = (repo / path).read_bytes()
+        except OSError as exc:
+            return FileScan(path, error=f"cannot read: {exc.strerror}")
+    live = [t for t in targets if any(n in data for n in t.needles())]
+    if not live:
+        return FileScan(path)
+    is_python = path.endswith((".py", ".pyi"))
+    code = [t for t in live if t.recipe != "rename_in_text"]
+    prose = [t for t in live if t.recipe == "rename_in_text"]
+    if is_python and not code or not is_python and not prose:
+        return FileScan(path)
+    try:
+        source = textio.decode_python(data) if is_python else textio.decode_text(data)
+    except textio.DecodeError as exc:
+        return FileScan(path, _text_matches(path, data.decode("latin-1"), live), str(exc))
+    refs: list[Reference] = []
+    both = False
+    if not is_python:
+        for t in prose:
+            recipe = builtin_recipes.load(t.recipe)
+            from phasemod.engine import python_block_migrator
+
+            refs += [Reference(path, line, Kind.DOCS, t.old, text.strip()) for line, text in
+                     recipe.find(t.options, source.text, path, python_block_migrator(t.options))]
+        return FileScan(path, tuple(refs))
+    try:
+        tree = syntax.parse(source.text)
+    except syntax.ParseError as exc:
+        return FileScan(path, _text_matches(path, source.text, code), exc.message, exc.line)
+    module, is_package = module_of(str(repo), path, source_roots)
+    lines = source.text.splitlines()
+    for t in code:
+        recipe = builtin_recipes.load(t.recipe)
+        sites, imports_new = recipe.survey(t.options, tree, module, is_package)
+        both = both or (imports_new and any(s.kind is Kind.IMPORT for s in sites))
+        refs += [Reference(path, s.line, s.kind, t.old, lines[s.line - 1].strip() if 0 < s.line <= len(lines) else "")
+                 for s in sites]
+    return FileScan(path, tuple(refs), imports_both=both)
+
+
+def _text_matches(path: str, text: str, targets: Sequence[Target]) -> tuple[Reference, ...]:
+    """For a file that cannot be parsed: every line naming an old symbol counts."""
+    out = []
+    for t in targets:
+        name = re.compile(r"(?<![\w.])" + re.escape(t.old.rpartition(".")[2]) + r"(?!\w)|" + re.escape(t.old))
+        for i, line in enumerate(text.splitlines(), 1):
+            if name.search(line):
+                out.append(Reference(path, i, Kind.REFERENCE, t.old, line.strip()))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------- cache
+
+@dataclass
+class ScanCache:
+    """Scan results keyed by (path, size, mtime) and checked by content hash, like a build
+    cache: an unchanged tree costs a stat per file and a hash per candidate file."""
+
+    path: Path | None
+    key: str
+    entries: dict[str, tuple[int, int, str, FileScan]] = field(default_factory=dict)
+    dirty: bool = False
+
+    @classmethod
+    def load(cls, repo: Path, targets: Sequence[Target], source_roots: tuple[str, ...] = ()) -> "ScanCache":
+        key = hashlib.sha256(repr((CACHE_VERSION, [(t.recipe, repr(t.options)) for t in targets],
+                                   source_roots)).encode()).hexdigest()[:16]
+        state = repo / ".phasemod"
+        path = state / f"scan-{key}.pickle" if state.is_dir() else None
+        cache = cls(path, key)
+        if path is not None and path.exists():
+            try:
+                with open(path, "rb") as fh:
+                    loaded = pickle.load(fh)
+                if isinstance(loaded, dict):
+                    cache.entries = loaded
+            except Exception:  # a damaged cache is only a slower scan
+                cache.entries = {}
+        return cache
+
+    def lookup(self, repo: Path, path: str) -> tuple[FileScan | None, bytes | None]:
+        try:
+            st = os.stat(repo / path)
+        except OSError:
+            return None, None
+        entry = self.entries.get(path)
+        if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
+            return entry[3], None
+        data = (repo / path).read_bytes()
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if entry and entry[2] == digest:
+            self.entries[path] = (st.st_size, st.st_mtime_ns, digest, entry[3])
+            self.dirty = True
+            return entry[3], None
+        return None, data
+
+    def store(self, repo: Path, path: str, data: bytes, result: FileScan) -> None:
+        try:
+            st = os.stat(repo / path)
+        except OSError:
+            return
+        self.entries[path] = (st.st_size, st.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest(), result)
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None:
+            return
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source_roots: tuple[str, ...] = (),
+               cache: ScanCache | None = None, jobs: int = 1) -> list[FileScan]:
+    """Scan many files, using and filling ``cache``; results in input order."""
+    results: list[FileScan | None] = [None] * len(files)
+    todo: list[tuple[int, str, Sequence[Target], bytes]] = []
+    for i, (path, targets) in enumerate(files):
+        if not targets:
+            results[i] = FileScan(path)
+            continue
+        hit, data = cache.lookup(repo, path) if cache else (None, None)
+        if hit is not None:
+            results[i] = hit
+            continue
+        if data is None:
+            try:
+                data = (repo / path).read_bytes()
+            except OSError as exc:
+                results[i] = FileScan(path, error=f"cannot read: {exc.strerror}")
+                continue
+        if not any(n in data for t in targets for n in t.needles()):
+            results[i] = FileScan(path)
+            if cache:
+                cache.store(repo, path, data, results[i])
+            continue
+        todo.append((i, path, targets, data))
+    for (i, path, _, data), result in zip(todo, _scan_many(repo, todo, source_roots, jobs)):
+        results[i] = result
+        if cache:
+            cache.store(repo, path, data, result)
+    if cache:
+        cache.save()
+    return [r for r in results if r is not None]
+
+
+_scan_state: tuple[Path, tuple[str, ...]] | None = None
+
+
+def _scan_init(repo: Path, source_roots: tuple[str, ...]) -> None:
+    global _scan_state
+    _scan_state = (repo, source_roots)
+
+
+def _scan_one(item: tuple[int, str, Sequence[Target], bytes]) -> FileScan:
+    assert _scan_state is not None
+    return scan_file(_scan_state[0], item[1], item[2], _scan_state[1], item[3])
+
+
+def _scan_many(repo: Path, todo: list, source_roots: tuple[str, ...], jobs: int):
+    if jobs <= 1 or len(todo) < 16:
+        return [scan_file(repo, path, targets, source_roots, data) for _, path, targets, data in todo]
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ctx.Pool(jobs, initializer=_scan_init, initargs=(repo, source_roots)) as pool:
+        return pool.map(_scan_one, todo, chunksize=max(1, len(todo) // (jobs * 8)))

@@ -1,0 +1,75 @@
+"""Run a phase's validation commands in the repo root, with timeouts and bounded output.
+
+Commands are taken as written in the manifest; nothing is interpolated into them.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from phasemod.manifest import Validation
+
+TAIL_BYTES = 4000
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    command: str
+    severity: str
+    exit_code: int | None     # None: it did not finish (timeout) or could not start
+    duration: float
+    timed_out: bool
+    output_tail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+
+def run_validations(repo: Path, checks: Sequence[Validation]) -> list[ValidationResult]:
+    return [run_one(repo, check) for check in checks]
+
+
+def run_one(repo: Path, check: Validation) -> ValidationResult:
+    started = time.monotonic()
+    # Output goes to a temporary file, not a pipe: a flooding command cannot block us
+    # and we keep only the tail.
+    import tempfile
+
+    with tempfile.TemporaryFile() as out:
+        try:
+            proc = subprocess.Popen(check.run, shell=True, cwd=repo, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            return ValidationResult(check.run, check.severity, None, 0.0, False, f"cannot start: {exc}")
+        timed_out = False
+        try:
+            code: int | None = proc.wait(timeout=check.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc)
+            code = None
+        duration = time.monotonic() - started
+        size = out.seek(0, os.SEEK_END)
+        out.seek(max(0, size - TAIL_BYTES))
+        tail = out.read().decode("utf-8", "replace")
+    if timed_out:
+        tail += f"\n[phasemod: timed out after {check.timeout:g}s; the command and its children were killed]"
+    return ValidationResult(check.run, check.severity, code, duration, timed_out, tail)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
