@@ -1,0 +1,9 @@
+from .helpers import TAX
+
+
+class Price:
+    pass
+
+
+def total(x):
+    return x

@@ -1,0 +1,6 @@
+class Price:
+    pass
+
+
+def total(x):
+    return x

@@ -1,0 +1,6 @@
+from billing.pricing import Price
+from billing import pricing as p
+
+
+def make():
+    return Price(), p.Price()

@@ -1,0 +1,1 @@
+from .pricing_v2 import Price

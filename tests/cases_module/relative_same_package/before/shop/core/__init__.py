@@ -1,0 +1,1 @@
+from ..legacy.pricing import Price

@@ -1,0 +1,2 @@
+from ..pricing import Price
+from ...legacy.pricing import Price as P2
