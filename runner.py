@@ -168,15 +168,19 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
                                  command=shlex.join(["phasemod", *sys.argv[1:]]), commit=commit)
     decide = console.Reviewer(state.color) if modes[0] == "interactive" else None
     progress = console.Progress(enabled=not as_json and modes[0] == "yes" and sys.stderr.isatty())
-    reports = engine_phases.run_phases(state.repo, phases, chosen, options, decide, progress.update,
-                                 on_warning=lambda text: click.echo(f"phasemod: {text}", err=True))
+    with console.stop_on_signals():
+        reports = engine_phases.run_phases(state.repo, phases, chosen, options, decide, progress.update,
+                                           on_warning=lambda text: click.echo(f"phasemod: {text}", err=True))
     progress.close()
     if as_json:
         click.echo(json.dumps({"phases": [console.report_json(r) for r in reports]}, indent=1))
     else:
         for report in reports:
             console.print_run(report, state.color, dry_run=modes[0] == "dry-run")
-    sys.exit(engine_phases.exit_code(reports, allow_unparseable))
+    code = engine_phases.exit_code(reports, allow_unparseable)
+    if code == 130:
+        click.echo("phasemod: interrupted; decisions made so far are recorded", err=True)
+    sys.exit(code)
 
 
 @cli.command()
@@ -188,6 +192,7 @@ def status(state: State, as_json: bool, fail_on_remaining: bool, shard) -> None:
     """Remaining references per phase and kind, unparseable files, percent migrated."""
     from phasemod import status as status_mod
 
+    _warn_interrupted(state)
     report = status_mod.phase_status(state.repo, state.phases(), shard)
     if as_json:
         click.echo(json.dumps({"phases": [s.as_json() for s in report],
@@ -222,6 +227,7 @@ def validate(state: State, phase: str) -> None:
     from phasemod import phases as engine_phases
 
     phases, (chosen,) = state.chosen((phase,))
+    _warn_interrupted(state)
     results = engine_phases.validate(state.repo, chosen)
     console.print_validations(results, state.color)
     if any(not r.ok and r.severity == "critical" for r in results):
@@ -242,11 +248,12 @@ def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, for
         raise UsageError("name a PHASE or pass --run ID (not both)")
     phases = state.phases()
     number = engine_phases.phase_number(phases, phase) if phase is not None else None
+    _warn_interrupted(state)
     preview = engine_phases.rollback_plan(state.repo, phases, number, run_id)
     console.print_rollback_plan(preview, state.color)
     if not preview.changes and not preview.conflicts:
         return
-    if not yes:
+    if not yes and (force or not preview.conflicts):   # with unforced conflicts nothing is written
         if not sys.stdin.isatty():
             raise UsageError("no terminal to confirm on: pass --yes")
         click.confirm("Roll back these files?", abort=True)
@@ -265,6 +272,7 @@ def log(state: State, phase: str | None, as_json: bool) -> None:
     from phasemod import phases as engine_phases
 
     number = engine_phases.phase_number(state.phases(), phase) if phase else None
+    _warn_interrupted(state)
     data = engine_phases.journal_log(state.repo, number)
     if as_json:
         click.echo(json.dumps(data, indent=1, default=str))
@@ -281,6 +289,13 @@ def demo(state: State, keep: Path | None) -> None:
     from phasemod import demo as demo_mod
 
     sys.exit(demo_mod.run(keep, color=state.color, echo=click.echo))
+
+
+def _warn_interrupted(state: State) -> None:
+    from phasemod import phases as engine_phases
+
+    for text in engine_phases.notice_interrupted(state.repo):
+        click.echo(f"phasemod: {text}", err=True)
 
 
 def main() -> None:

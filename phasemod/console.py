@@ -4,9 +4,10 @@ Part of the command-line layer (it uses Click); the engine never imports it.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import click
 
@@ -34,8 +35,9 @@ def _style(text: str, color: bool, **kw: Any) -> str:
 def render_hunk(prompt: Prompt, color: bool) -> str:
     h = prompt.hunk
     phase = prompt.phase
-    header = (f"{h.path} (hunk {prompt.hunk_number}/{prompt.hunk_total}, file {prompt.file_number}/"
-              f"{prompt.file_total}, phase {phase.number} {phase.name})")
+    more = "+" if prompt.counting else ""   # totals found so far; the engine is still reading
+    header = (f"{h.path} (hunk {prompt.hunk_number}/{prompt.hunk_total}{more}, file {prompt.file_number}/"
+              f"{prompt.file_total}{more}, phase {phase.number} {phase.name})")
     lines = [_style(header, color, bold=True)]
     for line in hunklib.unified(h):
         if line.startswith("@@"):
@@ -104,6 +106,32 @@ class Reviewer:
             edited += "\n"
         newline = "\r\n" if text.endswith("\r\n") else "\n"
         return edited.replace("\r\n", "\n").replace("\n", newline)
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While inside: SIGTERM (and SIGINT) raise KeyboardInterrupt in this process, so a
+    run stops cleanly: decisions recorded, the run marked interrupted, no half-written
+    file. Worker processes forked meanwhile inherit the handler: there SIGINT is ignored
+    (the parent decides) and SIGTERM keeps its default meaning (the pool is closing)."""
+    import os
+    import signal
+
+    main_pid = os.getpid()
+
+    def handler(signum: int, frame: Any) -> None:
+        if os.getpid() == main_pid:
+            raise KeyboardInterrupt
+        if signum == signal.SIGTERM:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    saved = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, previous in saved.items():
+            signal.signal(sig, previous)
 
 
 class Progress:
@@ -177,6 +205,9 @@ def _print_problems(report: Sequence[Any], color: bool) -> None:
 
 def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
     p = report.phase
+    if report.refused:
+        click.echo(_style(f"phase {p.number} {p.name}: refused: {report.refused}", color, fg="red"))
+        return
     if dry_run:
         for diff in report.diff:
             for line in diff.splitlines():
@@ -197,11 +228,22 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
     for v in report.validations:
         state = "ok" if v.ok else ("timed out" if v.timed_out else f"exit {v.exit_code}")
         click.echo(f"  validate [{v.severity}] {v.command}: {state} ({v.duration:.1f}s)")
-    if report.rolled_back:
-        click.echo(_style(f"phase {p.number}: critical validation failed; the phase was rolled back", color,
-                          fg="red"))
+    if report.validation_failed:
+        if report.rolled_back:
+            click.echo(_style(f"phase {p.number}: critical validation failed; the phase was rolled back", color,
+                              fg="red"))
+        elif p.on_failure == "rollback":
+            click.echo(_style(f"phase {p.number}: critical validation failed and the rollback met conflicts; "
+                              f"see `phasemod rollback {p.number}`", color, fg="red"))
+        else:
+            click.echo(_style(f"phase {p.number}: critical validation failed; the phase stays applied "
+                              f"(on_failure: stop): fix and `phasemod validate {p.number}`, or "
+                              f"`phasemod rollback {p.number}`", color, fg="red"))
+    if report.validation_skipped:
+        click.echo(f"  validation skipped: {report.validation_skipped}")
     if report.quit:
-        click.echo(f"stopped; `phasemod run {p.number} -i` resumes where you left off")
+        what = "interrupted" if report.interrupted else "stopped"
+        click.echo(f"{what}; every decision is recorded; `phasemod run {p.number} -i` resumes where you left off")
 
 
 def report_json(report: PhaseReport) -> dict:
@@ -214,8 +256,10 @@ def report_json(report: PhaseReport) -> dict:
                      for f in report.findings],
         "blocked_by": [{"path": r.path, "line": r.line, "kind": r.kind.value} for r in report.blocked_by],
         "validations": [{"command": v.command, "severity": v.severity, "exit_code": v.exit_code,
-                         "timed_out": v.timed_out, "duration": round(v.duration, 3)} for v in report.validations],
-        "rolled_back": report.rolled_back, "quit": report.quit,
+                         "timed_out": v.timed_out, "duration": round(v.duration, 3), "ok": v.ok}
+                        for v in report.validations],
+        "rolled_back": report.rolled_back, "quit": report.quit, "interrupted": report.interrupted,
+        "refused": report.refused or None, "validation_skipped": report.validation_skipped or None,
     }
 
 
@@ -232,7 +276,8 @@ def print_validations(results: Sequence[Any], color: bool) -> None:
 
 def print_rollback_plan(plan: Any, color: bool) -> None:
     for item in plan.changes:
-        click.echo(f"{item.action:8s} {item.path}")
+        if not item.conflict:
+            click.echo(f"{item.action:8s} {item.path}")
     for item in plan.conflicts:
         click.echo(_style(f"conflict {item.conflict}", color, fg="yellow"))
     if not plan.changes and not plan.conflicts:
@@ -240,25 +285,35 @@ def print_rollback_plan(plan: Any, color: bool) -> None:
 
 
 def print_rollback_result(result: Any, color: bool) -> None:
-    click.echo(f"rolled back {len(result.done)} files")
     if not result.ok:
-        click.echo(_style(f"{len(result.conflicts)} conflicts: nothing was overwritten; use --force to overwrite",
-                          color, fg="red"))
+        click.echo(_style(f"{len(result.conflicts)} conflicts: nothing was rolled back or overwritten; "
+                          "use --force to overwrite them", color, fg="red"))
+        return
+    forced = f" ({len(result.conflicts)} conflicting files overwritten)" if result.forced else ""
+    click.echo(f"rolled back {len(result.done)} files{forced}")
 
 
 def print_log(data: dict, color: bool) -> None:
+    """The journal, newest last: each run with its files, decisions and validations."""
     for run in data.get("runs", []):
         hunks = run.get("hunks", [])
-        accepted = sum(1 for h in hunks if h["decision"] in ("accepted", "edited"))
-        click.echo(_style(f"run {run['id']}  phase {run['phase']} {run['name']}  {run['outcome']}  "
-                          f"{run['started']} .. {run.get('ended') or '-'}", color, bold=True))
-        click.echo(f"  {run['command']}")
-        click.echo(f"  {len(run.get('files', []))} files, {len(hunks)} hunks ({accepted} accepted)")
+        counts = {d: sum(1 for h in hunks if h["decision"] == d) for d in ("accepted", "edited", "rejected")}
+        outcome_fg = {"applied": "green", "interrupted": "yellow", "rolled-back": "cyan"}.get(run["outcome"], "red")
+        click.echo(_style(f"run {run['id']}  phase {run['phase']} {run['phase_name']}  ", color, bold=True)
+                   + _style(run["outcome"], color, fg=outcome_fg, bold=True)
+                   + f"  {run['started']} .. {run.get('ended') or '-'}  pid {run['pid']}")
+        click.echo(f"  command: {run['command']}")
+        click.echo(f"  hunks: {len(hunks)} decided: {counts['accepted']} accepted, {counts['edited']} edited, "
+                   f"{counts['rejected']} rejected")
+        for f in run.get("files", []):
+            click.echo(f"  {f['action']:6s} {f['state']:8s} {f['path']}")
         for v in run.get("validations", []):
-            click.echo(f"  validate [{v['severity']}] {v['command']}: exit {v['exit_code']}"
-                       + (" (timed out)" if v["timed_out"] else ""))
+            state = "timed out" if v["timed_out"] else f"exit {v['exit_code']}"
+            click.echo(f"  validate [{v['severity']}] {v['command']}: {state} ({v['duration']:.1f}s)")
     for rb in data.get("rollbacks", []):
-        click.echo(f"rollback {rb['id']} of runs {rb['run_ids']}: {rb['outcome']}")
+        conflicts = f", conflicts: {', '.join(rb['conflicts'])}" if rb["conflicts"] else ""
+        click.echo(f"rollback {rb['id']} of runs {', '.join(map(str, rb['run_ids']))}: {rb['outcome']}, "
+                   f"{rb['restored'] or 0} files restored{conflicts}  {rb['started']}")
     if not data.get("runs"):
         click.echo("the journal is empty")
 

@@ -6,6 +6,8 @@ Never prompts or prints itself: the caller supplies ``decide`` and renders the r
 from __future__ import annotations
 
 import enum
+import queue
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -32,15 +34,20 @@ class Decision(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Prompt:
-    """What a reviewer is asked about: one hunk and where it stands."""
+    """What a reviewer is asked about: one hunk and where it stands in the phase.
+
+    The engine streams its outcomes, so the first hunk is asked about before the whole
+    tree has been read: the totals count what has been found so far and are final only
+    when ``counting`` is false (see docs/review.md)."""
 
     phase: Phase
-    hunk: Hunk
-    hunk_number: int        # 1-based within the file
-    hunk_total: int
-    file_number: int        # 1-based among the phase's files with changes so far
-    file_total: int         # files selected for the phase
+    hunk: Hunk              # the proposal, or the refused edit of it when ``error`` is set
+    hunk_number: int        # 1-based among the hunks the phase proposes in this run
+    hunk_total: int         # hunks proposed so far
+    file_number: int        # 1-based among the phase's files with changes
+    file_total: int         # files with changes found so far
     error: str = ""         # why the previous edit of this hunk was refused
+    counting: bool = False  # the engine is still reading files: the totals may grow
 
 
 Decide = Callable[[Prompt], "tuple[Decision, str | None]"]
@@ -73,6 +80,9 @@ class PhaseReport:
     validations: list[ValidationResult] = field(default_factory=list)
     rolled_back: bool = False
     quit: bool = False
+    interrupted: bool = False                                   # Ctrl-C / SIGTERM: decisions kept
+    refused: str = ""                                           # gating: why the phase did not run
+    validation_skipped: str = ""
     blocked_by: list[Reference] = field(default_factory=list)   # delete_files refused because of these
     diff: list[str] = field(default_factory=list)               # --dry-run: unified diffs per file
 
@@ -138,106 +148,206 @@ def deletions(repo: Path, phase: Phase, all_files: Sequence[str], phases: Sequen
 
 # ---------------------------------------------------------------------------- running
 
+class _Stream:
+    """The engine's outcomes in path order. For a review, a thread reads them ahead, so
+    the first hunk is asked about at once and the totals grow while the reviewer reads;
+    ``stop()`` ends the reading early (``q``, Ctrl-C)."""
+
+    _END = object()
+
+    def __init__(self, outcomes: Iterator[FileOutcome], ahead: bool) -> None:
+        self.files = 0          # outcomes with changes found so far
+        self.hunks = 0          # their hunks
+        self.done = not ahead
+        self._outcomes = outcomes
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if ahead:
+            self._queue: queue.Queue = queue.Queue()
+            self._thread = threading.Thread(target=self._read, name="phasemod-engine", daemon=True)
+            self._thread.start()
+
+    def _count(self, outcome: FileOutcome) -> None:
+        if outcome.status is Status.CHANGED:
+            self.files += 1
+            self.hunks += len(outcome.hunks)
+
+    def _read(self) -> None:
+        try:
+            for outcome in self._outcomes:
+                self._count(outcome)
+                self._queue.put(outcome)
+                if self._stop.is_set():
+                    break
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._queue.put(exc)
+        finally:
+            close = getattr(self._outcomes, "close", None)
+            if close is not None:
+                close()
+            self.done = True
+            self._queue.put(self._END)
+
+    def __iter__(self) -> Iterator[FileOutcome]:
+        if self._thread is None:
+            for outcome in self._outcomes:
+                self._count(outcome)
+                yield outcome
+            return
+        while not self._stop.is_set():
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            # The reader notices after the file in hand; a worker pool is closed with it.
+            self._thread.join(timeout=10)
+
+
 def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOptions,
               journal: Journal | None, decide: Decide | None = None,
               on_outcome: Callable[[FileOutcome], None] | None = None) -> PhaseReport:
+    """Propose, decide, journal and apply, then validate one phase (gating is the caller's)."""
     report = PhaseReport(phase)
     all_files = repo_files(repo)
     dry = options.mode == "dry-run"
-    if not dry:
-        assert journal is not None
-        check_requirements(journal, phase, phases)
+    interactive = options.mode == "interactive" and decide is not None
     previous = journal.decisions(phase.number) if journal is not None and not options.revisit else {}
     selection, outcomes = propose(repo, phase, options, all_files)
     report.selected = len(selection.files)
-    dirty = vcs.dirty_files(repo) if not dry and not options.allow_dirty else set()
+    dirty = set() if dry or options.allow_dirty else _dirty(repo, journal)
     if not dry:
         report.run_id = journal.begin_run(phase.number, phase.name, options.command)
-    state = _ReviewState()
-    files_with_changes = 0
+    stream = _Stream(outcomes, ahead=interactive)
+    state = _ReviewState(stream)
     try:
-        for outcome in outcomes:
+        for outcome in stream:
             report.outcomes.append(outcome)
             report.findings += outcome.findings
             if on_outcome:
                 on_outcome(outcome)
             if outcome.status is not Status.CHANGED:
                 continue
-            files_with_changes += 1
+            state.files_seen += 1
             if dry:
                 old = textio.decode_python(outcome.old_bytes) if outcome.path.endswith(".py") else \
                     textio.decode_text(outcome.old_bytes)
                 new = old.__class__(outcome.new_bytes[3 if old.bom else 0:].decode(old.encoding), old.encoding, old.bom)
                 report.diff.append(hunklib.file_diff(outcome.path, old.text, new.text))
                 report.accepted_hunks += len(outcome.hunks)
-                continue
-            if outcome.path in dirty:
+            elif outcome.path in dirty:
                 report.findings.append(Finding(FindingKind.REFUSED, outcome.path, 0,
                                                "has uncommitted changes; commit or stash them, or pass --allow-dirty"))
-                continue
+            else:
+                _review_and_apply(repo, outcome, report, journal, interactive, decide, previous, state)
+            state.hunks_seen += len(outcome.hunks)
             if state.quit:
-                continue
-            _review_and_apply(repo, outcome, report, journal, options, decide, previous, state,
-                              files_with_changes, len(selection.files))
+                stream.stop()
+                break
         if not state.quit:
             _delete_files(repo, phase, phases, all_files, report, journal, dry, options)
     except KeyboardInterrupt:
+        stream.stop()
         if report.run_id is not None:
             journal.end_run(report.run_id, "interrupted")
         raise
     report.quit = state.quit
+    report.interrupted = state.interrupted
     if report.run_id is not None:
-        journal.end_run(report.run_id, "applied")
-        if options.validate and phase.validate and report.applied:
-            validate_phase(repo, phase, journal, report, phases)
+        journal.end_run(report.run_id, "interrupted" if state.interrupted else "applied")
+        if state.quit:
+            report.validation_skipped = "the review was stopped before the end of the phase"
+        elif options.validate and phase.validate and report.applied:
+            validate_phase(repo, phase, journal, report)
         if options.commit and report.applied and not report.rolled_back:
-            vcs.commit(repo, report.applied, f"phasemod: phase {phase.number} {phase.name}: "
-                       f"{len(report.applied)} files, {report.accepted_hunks} hunks accepted")
+            vcs.commit(repo, report.applied, commit_message(report))
     return report
+
+
+def commit_message(report: PhaseReport) -> str:
+    p = report.phase
+    changed = len(report.applied) - len(report.deleted)
+    return (f"phasemod: phase {p.number} {p.name}: {changed} files changed, {len(report.deleted)} deleted, "
+            f"{report.accepted_hunks} hunks accepted, {report.rejected_hunks} rejected\n\n"
+            f"Journal run {report.run_id}; `phasemod log {p.number}` shows every hunk and decision.\n")
+
+
+def _dirty(repo: Path, journal: Journal | None) -> set[str]:
+    """Files with uncommitted git changes, except those whose change is phasemod's own
+    (their bytes are what an applied run of the journal wrote)."""
+    dirty = vcs.dirty_files(repo)
+    if not dirty or journal is None:
+        return dirty
+    from phasemod.apply import content_hash, read_current
+
+    ours: dict[str, str | None] = {}
+    for row in journal.files([r.id for r in journal.runs()]):
+        if row.state == "applied":
+            ours[row.path] = row.hash_after
+    for path in [p for p in dirty if p in ours]:
+        current = read_current(repo, path)
+        if (content_hash(current[0]) if current else None) == ours[path]:
+            dirty.discard(path)
+    return dirty
 
 
 @dataclass
 class _ReviewState:
+    stream: _Stream
     accept_all: bool = False
     quit: bool = False
+    interrupted: bool = False
+    files_seen: int = 0     # files with changes so far, this one included
+    hunks_seen: int = 0     # hunks of the files before this one
 
 
 def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, journal: Journal,
-                      options: RunOptions, decide: Decide | None, previous: dict[str, str], state: _ReviewState,
-                      file_number: int, file_total: int) -> None:
+                      interactive: bool, decide: Decide | None, previous: dict[str, str],
+                      state: _ReviewState) -> None:
     source = (textio.decode_python if outcome.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
     hunks = list(outcome.hunks)
     accepted: dict[int, Hunk] = {}
-    decided: dict[int, str] = {}
     file_choice: str | None = None
-    interactive = options.mode == "interactive" and decide is not None
     for number, hunk in enumerate(hunks, 1):
         if not interactive or state.accept_all or file_choice == "accept":
             choice = "accepted"
         elif file_choice == "reject":
             choice = "rejected"
-        elif hunk.key in previous and previous[hunk.key] in ("accepted", "rejected", "edited"):
+        elif previous.get(hunk.key) in ("accepted", "rejected"):
             choice = previous[hunk.key]
         else:
-            choice, hunk = _ask(decide, Prompt(report.phase, hunk, number, len(hunks), file_number, file_total),
-                                source.text, hunks, accepted, state)
+            assert decide is not None
+            stream = state.stream
+            prompt = Prompt(report.phase, hunk, state.hunks_seen + number, max(stream.hunks, state.hunks_seen + len(hunks)),
+                            state.files_seen, max(stream.files, state.files_seen), counting=not stream.done)
+            try:
+                choice, hunk = _ask(decide, prompt, source.text, hunks, state)
+            except KeyboardInterrupt:
+                # Ctrl-C at the prompt is a `q` that also ends the command with 130.
+                choice, state.quit, state.interrupted = "quit", True, True
             if choice == "quit":
-                break
+                # The file under review stays as it is: applying part of its hunks would
+                # change what the engine proposes on resume. Its decisions are recorded,
+                # so the next `run -i` applies them and asks only the rest.
+                return
             if choice == "accept-file":
                 file_choice, choice = "accept", "accepted"
             elif choice == "reject-file":
                 file_choice, choice = "reject", "rejected"
-        decided[hunk.index] = choice
+        # Recorded at once, so that `q`, Ctrl-C or a kill loses no decision.
+        journal.record_hunk(report.run_id, outcome.path, hunk.key, hunk.index, ",".join(hunk.recipes),
+                            "".join(hunk.before), "".join(hunk.after), choice)
         if choice in ("accepted", "edited"):
             accepted[hunk.index] = hunk
+            report.accepted_hunks += 1
+        else:
+            report.rejected_hunks += 1
     final = hunklib.rebuild(source.text, [accepted.get(h.index, h) for h in hunks], accepted)
-    for hunk in hunks:
-        if hunk.index in decided:
-            h = accepted.get(hunk.index, hunk)
-            journal.record_hunk(report.run_id, outcome.path, hunk.key, hunk.index, ",".join(hunk.recipes),
-                                "".join(hunk.before), "".join(h.after), decided[hunk.index])
-    report.accepted_hunks += sum(1 for c in decided.values() if c in ("accepted", "edited"))
-    report.rejected_hunks += sum(1 for c in decided.values() if c == "rejected")
     if final == source.text:
         return
     problem = engine.check_rewrite(outcome.path, source.text, final) if outcome.path.endswith(".py") else ""
@@ -253,8 +363,8 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
     report.applied.append(outcome.path)
 
 
-def _ask(decide: Decide, prompt: Prompt, text: str, hunks: list[Hunk], accepted: dict[int, Hunk],
-         state: _ReviewState) -> tuple[str, Hunk]:
+def _ask(decide: Decide, prompt: Prompt, text: str, hunks: list[Hunk], state: _ReviewState) -> tuple[str, Hunk]:
+    """Ask until a decision; an edit is taken only when the file with it still parses."""
     hunk = prompt.hunk
     while True:
         decision, edited = decide(prompt)
@@ -275,18 +385,14 @@ def _ask(decide: Decide, prompt: Prompt, text: str, hunks: list[Hunk], accepted:
         if decision is Decision.EDIT and edited is not None:
             candidate = Hunk(hunk.path, hunk.index, hunk.start, hunk.before, tuple(hunklib.split_lines(edited)),
                              hunk.recipes, hunk.context_before, hunk.context_after, hunk.ordinal)
-            trial = hunklib.rebuild(text, [candidate if h.index == hunk.index else h for h in hunks],
-                                    [hunk.index])
-            error = ""
-            if hunk.path.endswith(".py"):
-                try:
-                    syntax.parse(trial)
-                except syntax.ParseError as exc:
-                    error = f"the edited hunk does not parse: line {exc.line}: {exc.message}"
-            if not error:
+            trial = hunklib.rebuild(text, [candidate if h.index == hunk.index else h for h in hunks], [hunk.index])
+            problem = engine.check_rewrite(hunk.path, text, trial) if hunk.path.endswith((".py", ".pyi")) else ""
+            if not problem:
                 return "edited", candidate
-            prompt = Prompt(prompt.phase, hunk, prompt.hunk_number, prompt.hunk_total, prompt.file_number,
-                            prompt.file_total, error)
+            # Shown again: the refused edit (so `e` starts from it) and why.
+            prompt = Prompt(prompt.phase, candidate, prompt.hunk_number, prompt.hunk_total, prompt.file_number,
+                            prompt.file_total, f"the edited hunk does not parse ({problem}); "
+                            "e edits it again, the other keys decide about the proposed hunk", prompt.counting)
 
 
 def _delete_files(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: Sequence[str],
@@ -314,8 +420,7 @@ def _delete_files(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: 
         report.applied.append(path)
 
 
-def validate_phase(repo: Path, phase: Phase, journal: Journal, report: PhaseReport,
-                   phases: Sequence[Phase]) -> None:
+def validate_phase(repo: Path, phase: Phase, journal: Journal, report: PhaseReport) -> None:
     """Run the phase's validations; a critical failure rolls back when on_failure says so."""
     run_id = report.run_id
     report.validations = run_validations(repo, phase.validate)
@@ -340,7 +445,8 @@ def phase_number(phases: Sequence[Phase], wanted: str) -> int:
 def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], options: RunOptions,
                decide: Decide | None = None, on_outcome: Callable[[FileOutcome], None] | None = None,
                on_warning: Callable[[str], None] | None = None) -> list[PhaseReport]:
-    """Run the chosen phases in order; stop after a phase that failed validation or was quit."""
+    """Run the chosen phases in order; stop after a phase that was refused (gating),
+    failed validation, was quit or interrupted. ``--dry-run`` writes nothing at all."""
     from phasemod.lock import RepoLock
 
     reports: list[PhaseReport] = []
@@ -349,13 +455,15 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
             reports.append(run_phase(repo, phase, phases, options, None, None, on_outcome))
         return reports
     with RepoLock(repo, options.command) as lock, Journal.open(repo) as journal:
-        if lock.warning and on_warning:
-            on_warning(lock.warning)
-        for run in journal.interrupted_runs():
+        for text in _settle(lock, journal):
             if on_warning:
-                on_warning(f"run {run.id} (phase {run.phase}) was interrupted; its files are each either as "
-                           f"they were or fully rewritten. `phasemod rollback --run {run.id}` restores them.")
+                on_warning(text)
         for phase in chosen:
+            try:
+                check_requirements(journal, phase, phases)
+            except ProblemsFound as exc:
+                reports.append(PhaseReport(phase, refused=str(exc)))
+                break
             report = run_phase(repo, phase, phases, options, journal, decide, on_outcome)
             reports.append(report)
             if report.quit or report.validation_failed or report.blocked_by:
@@ -363,9 +471,41 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
     return reports
 
 
+def _settle(lock, journal: Journal) -> list[str]:
+    """Under the lock: mark runs left 'running' by a killed process as interrupted, and
+    say so (with the stale-lock warning, if any)."""
+    notes = [lock.warning] if lock.warning else []
+    for run in journal.interrupted_runs():
+        journal.end_run(run.id, "interrupted")
+        notes.append(f"run {run.id} (phase {run.phase} {run.phase_name}, started {run.started}) was interrupted; "
+                     f"each of its files is either as it was or fully rewritten. `phasemod rollback --run {run.id}` "
+                     "restores them, or run the phase again to finish it")
+    return notes
+
+
+def notice_interrupted(repo: Path) -> list[str]:
+    """For commands that do not take the lock themselves (status, log, rollback's
+    preview): settle interrupted runs if the journal exists and nobody holds the lock.
+    Writes nothing when there is no journal."""
+    from phasemod.journal import JOURNAL_NAME
+    from phasemod.apply import STATE_DIR
+    from phasemod.lock import LockHeld, RepoLock
+
+    if not (repo / STATE_DIR / JOURNAL_NAME).is_file():
+        return []
+    try:
+        with RepoLock(repo, "settle interrupted runs") as lock, Journal.open(repo, create=False) as journal:
+            return _settle(lock, journal)
+    except LockHeld:
+        return []   # a live process holds it: its runs are not interrupted
+
+
 def exit_code(reports: Sequence[PhaseReport], allow_unparseable: bool = False) -> int:
+    """130 interrupted; 1 refused, validation failed, blocked or findings; else 0."""
+    if any(r.interrupted for r in reports):
+        return 130
     for report in reports:
-        if report.validation_failed or report.blocked_by or report.problems(allow_unparseable):
+        if report.refused or report.validation_failed or report.blocked_by or report.problems(allow_unparseable):
             return 1
     return 0
 
@@ -398,7 +538,7 @@ def validate(repo: Path, phase: Phase) -> list[ValidationResult]:
     from phasemod.lock import RepoLock
 
     with RepoLock(repo, f"validate {phase.number}"), Journal.open(repo) as journal:
-        runs = [r for r in journal.runs(phase.number) if r.outcome != "dry-run"]
+        runs = [r for r in journal.runs(phase.number) if r.outcome not in ("dry-run", "rolled-back")]
         if not runs:
             raise ProblemsFound(f"phase {phase.number} ({phase.name}) has not been run; "
                                 f"run it first: phasemod run {phase.number} --yes")
@@ -416,7 +556,7 @@ def _dependents(phases: Sequence[Phase]) -> Callable[[int], list[int]]:
 def rollback_plan(repo: Path, phases: Sequence[Phase], phase: int | None, run_id: int | None):
     from phasemod.rollback import plan_rollback
 
-    with Journal.open(repo) as journal:
+    with Journal.open(repo, create=False) as journal:
         return plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases))
 
 
@@ -430,5 +570,11 @@ def rollback(repo: Path, phases: Sequence[Phase], phase: int | None, run_id: int
 
 
 def journal_log(repo: Path, phase: int | None) -> dict:
-    with Journal.open(repo) as journal:
+    """The journal as JSON-able data (docs/journal.md); an empty log when nothing ran."""
+    from phasemod.apply import STATE_DIR
+    from phasemod.journal import JOURNAL_NAME, SCHEMA_VERSION
+
+    if not (repo / STATE_DIR / JOURNAL_NAME).is_file():
+        return {"schema": SCHEMA_VERSION, "journal": None, "runs": [], "rollbacks": []}
+    with Journal.open(repo, create=False) as journal:
         return journal.log(phase)

@@ -18,6 +18,12 @@ class RollbackRefused(EngineError):
     """The rollback asked for cannot be done (unknown run, a dependent phase still applied)."""
 
 
+class RollbackBlocked(RollbackRefused):
+    """A phase that requires the target is still applied: a problem found, not bad usage."""
+
+    exit_code = 1
+
+
 @dataclass(frozen=True)
 class RollbackItem:
     """One path to bring back to its state before the target runs."""
@@ -81,7 +87,7 @@ def _refuse_if_required(journal: Journal, phase: int, dependents: Dependents) ->
     for other in sorted(set(later) - {phase}):
         live = journal.live_runs(other)
         if live:
-            raise RollbackRefused(f"phase {phase}: phase {other} ({live[-1].phase_name}) requires it and is still "
+            raise RollbackBlocked(f"phase {phase}: phase {other} ({live[-1].phase_name}) requires it and is still "
                                   f"applied; roll back phase {other} first")
 
 

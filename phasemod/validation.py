@@ -54,6 +54,9 @@ def run_one(repo: Path, check: Validation) -> ValidationResult:
             timed_out = True
             _kill_group(proc)
             code = None
+        except BaseException:   # Ctrl-C / SIGTERM: the command must not outlive us
+            _kill_group(proc)
+            raise
         duration = time.monotonic() - started
         size = out.seek(0, os.SEEK_END)
         out.seek(max(0, size - TAIL_BYTES))
@@ -64,12 +67,18 @@ def run_one(repo: Path, check: Validation) -> ValidationResult:
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the command's whole process group, then SIGKILL whatever is left of it
+    (a child that ignores SIGTERM, or outlives its parent, is killed too)."""
     try:
         os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
         proc.wait(timeout=5)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()

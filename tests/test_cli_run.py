@@ -1,0 +1,154 @@
+"""`phasemod run` through CliRunner: modes, scripted review, resume, --revisit, dry run, log."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from cli_repo import make_repo, run_cli, snapshot, tree_bytes, use_file
+
+
+def asked(output: str, path: str, hunk: int, file: int, hunks: int = 9, files: int = 3) -> bool:
+    """Whether the review header for hunk/file was shown. While the engine is still
+    reading, the totals are those found so far and end in "+"; otherwise exact."""
+    pattern = rf"{re.escape(path)} \(hunk {hunk}/(\d+)(\+?), file {file}/(\d+)(\+?), phase 1 phase-1\)"
+    for m in re.finditer(pattern, output):
+        hunk_total, more, file_total, more2 = int(m[1]), m[2], int(m[3]), m[4]
+        assert more == more2
+        assert (hunk_total, file_total) == (hunks, files) if not more else hunk_total <= hunks and file_total <= files
+        return True
+    return False
+
+
+def test_dry_run_writes_nothing_at_all(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    before = snapshot(repo)
+    result = run_cli(repo, "run", "--all", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "-    return Old()  # use 0" in result.stdout and "+    return New()  # use 0" in result.stdout
+    assert "3 would change" in result.stdout
+    assert snapshot(repo) == before
+    assert not (repo / ".phasemod").exists()
+
+
+def test_without_a_terminal_or_mode_exit_2_and_never_wait(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    result = run_cli(repo, "run", "1", input="y\n")
+    assert result.exit_code == 2
+    assert "no terminal to ask on: pass --yes" in result.stderr
+    assert not (repo / ".phasemod").exists()
+
+
+def test_two_modes_are_bad_usage(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    assert run_cli(repo, "run", "1", "--yes", "--dry-run").exit_code == 2
+
+
+def test_yes_then_second_run_changes_nothing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    first = run_cli(repo, "run", "1", "--yes", "--json")
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)["phases"][0]
+    assert data["hunks_accepted"] == 9 and len(data["applied"]) == 3 and data["rolled_back"] is False
+    after = snapshot(repo)
+    second = run_cli(repo, "run", "1", "--yes", "--json")
+    assert second.exit_code == 0
+    assert json.loads(second.stdout)["phases"][0]["applied"] == []
+    assert snapshot(repo) == after
+
+
+def test_scripted_review_quit_keeps_decisions_and_resumes(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    original = tree_bytes(repo)
+    first = run_cli(repo, "run", "1", "-i", input="y\nn\nq\n")
+    assert first.exit_code == 0, first.output
+    assert asked(first.stdout, "pkg/p1_0.py", 1, 1) and asked(first.stdout, "pkg/p1_0.py", 3, 1)
+    assert "`phasemod run 1 -i` resumes" in first.stdout
+    assert "validation skipped" not in first.stdout or "stopped" in first.stdout
+    # The file under review is left as it was; its two decisions are recorded.
+    assert tree_bytes(repo) == original
+    log = json.loads(run_cli(repo, "log", "1", "--json").stdout)
+    assert [h["decision"] for h in log["runs"][0]["hunks"]] == ["accepted", "rejected"]
+
+    # Resume: only hunk 3 of the first file is asked, then the rest is accepted.
+    second = run_cli(repo, "run", "1", "-i", input="y\nA\n")
+    assert second.exit_code == 0, second.output
+    assert "(hunk 1/" not in second.stdout and "(hunk 2/" not in second.stdout
+    assert asked(second.stdout, "pkg/p1_0.py", 3, 1)
+    text = (repo / "pkg/p1_0.py").read_text()
+    assert "from pkg.new_mod import New" in text
+    assert "return Old()  # use 0" in text and "return New()  # use 1" in text   # hunk 2 stays rejected
+    assert (repo / "pkg/p1_2.py").read_text() == use_file(2).replace("pkg.old_mod import Old", "pkg.new_mod import New") \
+        .replace("Old()", "New()")
+
+    rolled = run_cli(repo, "rollback", "1", "--yes")
+    assert rolled.exit_code == 0, rolled.output
+    assert tree_bytes(repo) == original
+
+
+def test_revisit_asks_again(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    run_cli(repo, "run", "1", "-i", input="n\nq\n")
+    resumed = run_cli(repo, "run", "1", "-i", input="q\n")
+    assert asked(resumed.stdout, "pkg/p1_0.py", 2, 1) and "(hunk 1/" not in resumed.stdout
+    revisit = run_cli(repo, "run", "1", "-i", "--revisit", input="q\n")
+    assert asked(revisit.stdout, "pkg/p1_0.py", 1, 1)
+
+
+def test_review_keys_file_and_help(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    result = run_cli(repo, "run", "1", "-i", "--no-validate", input="?\nx\na\nd\ny\nn\nn\n")
+    assert result.exit_code == 0, result.output
+    assert "a - accept this hunk and the rest of this file" in result.stdout
+    assert "unknown key 'x'" in result.stdout
+    # a: file 1 whole; d: file 2 rejected whole; file 3: y n n
+    assert "New()" not in (repo / "pkg/p1_1.py").read_text()
+    assert (repo / "pkg/p1_0.py").read_text().count("New()") == 2
+    p2 = (repo / "pkg/p1_2.py").read_text()
+    assert "from pkg.new_mod import New" in p2 and "New()" not in p2
+    log = json.loads(run_cli(repo, "log", "--json").stdout)
+    decisions = [h["decision"] for h in log["runs"][0]["hunks"]]
+    assert decisions == ["accepted"] * 3 + ["rejected"] * 3 + ["accepted", "rejected", "rejected"]
+
+
+def test_edit_in_editor_then_unparseable_edit_shown_again(tmp_path: Path, monkeypatch) -> None:
+    repo = make_repo(tmp_path / "repo", files=1, uses=1)
+    edits = iter(["    return New(  # broken\n", "    return New()  # edited by hand\n"])
+    monkeypatch.setattr("click.edit", lambda text, **kw: next(edits))
+    result = run_cli(repo, "run", "1", "-i", "--no-validate", input="y\ne\ne\n")
+    assert result.exit_code == 0, result.output
+    assert "the edited hunk does not parse" in result.stdout
+    assert "+    return New(  # broken" in result.stdout   # the refused edit is shown again
+    assert "return New()  # edited by hand" in (repo / "pkg/p1_0.py").read_text()
+    hunks = json.loads(run_cli(repo, "log", "--json").stdout)["runs"][0]["hunks"]
+    assert hunks[1]["decision"] == "edited" and hunks[1]["after"] == "    return New()  # edited by hand\n"
+
+
+def test_editor_failure_asks_again(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", files=1, uses=1)
+    result = run_cli(repo, "run", "1", "-i", "--no-validate", input="e\nn\nq\n",
+                     env={"EDITOR": "false", "VISUAL": "false"})
+    assert "the editor failed" in result.stdout
+    assert result.exit_code == 0
+
+
+def test_log_text_and_json(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", validate={1: "python -c pass"})
+    assert run_cli(repo, "log").stdout.strip() == "the journal is empty"
+    assert not (repo / ".phasemod").exists()
+    run_cli(repo, "run", "1", "--yes")
+    text = run_cli(repo, "log", "1").stdout
+    assert "run 1  phase 1 phase-1  applied" in text
+    assert "hunks: 9 decided: 9 accepted, 0 edited, 0 rejected" in text
+    assert "write  applied  pkg/p1_0.py" in text and "validate [critical] python -c pass: exit 0" in text
+    data = json.loads(run_cli(repo, "log", "--json").stdout)
+    assert data["schema"] == 1 and data["rollbacks"] == []
+    run = data["runs"][0]
+    assert set(run) >= {"id", "phase", "phase_name", "command", "pid", "started", "ended", "outcome", "files",
+                        "hunks", "validations"}
+    assert run["files"][0]["mode_before"] == 0o644 and run["files"][0]["state"] == "applied"
+    assert run["validations"][0]["exit_code"] == 0 and run["validations"][0]["timed_out"] is False
+    run_cli(repo, "rollback", "1", "--yes")
+    data = json.loads(run_cli(repo, "log", "--json").stdout)
+    assert data["runs"][0]["outcome"] == "rolled-back"
+    assert data["rollbacks"][0]["run_ids"] == [1] and data["rollbacks"][0]["outcome"] == "restored"
