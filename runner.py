@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from phasemod import __version__, console
+from phasemod import __version__, console, grouped_console
 from phasemod.errors import EngineError, UsageError
 
 EXIT_PROBLEMS, EXIT_USAGE = 1, 2
@@ -144,11 +144,14 @@ def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, sh
 @click.option("--allow-unparseable", is_flag=True, help="Unparseable files do not fail the run.")
 @click.option("--revisit", is_flag=True, help="Ask again about hunks decided in an earlier run.")
 @click.option("--commit", is_flag=True, help="git commit each phase's changes.")
+@click.option("--grouped/--one-by-one", default=None,
+              help="-i: review clusters of equal edits, or each hunk.  [default: grouped above 50 hunks]")
+@click.option("--unusual-first", is_flag=True, help="Grouped review: small (unusual) clusters first.")
 @shard_option
 @click.pass_obj
 def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, yes: bool, dry_run: bool,
         jobs: int | None, as_json: bool, no_validate: bool, allow_dirty: bool, allow_unparseable: bool,
-        revisit: bool, commit: bool, shard) -> None:
+        revisit: bool, commit: bool, grouped: bool | None, unusual_first: bool, shard) -> None:
     """Apply PHASE... (or --all) with exactly one of -i, --yes or --dry-run."""
     from phasemod import phases as engine_phases
 
@@ -165,12 +168,16 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
     phases, chosen = state.chosen(phase, run_all)
     options = engine_phases.RunOptions(mode=modes[0], jobs=jobs, validate=not no_validate, allow_dirty=allow_dirty,
                                  allow_unparseable=allow_unparseable, revisit=revisit, shard=shard,
-                                 command=shlex.join(["phasemod", *sys.argv[1:]]), commit=commit)
+                                 command=shlex.join(["phasemod", *sys.argv[1:]]), commit=commit,
+                                 grouping={None: "auto", True: "grouped", False: "one-by-one"}[grouped],
+                                 unusual_first=unusual_first)
     decide = console.Reviewer(state.color) if modes[0] == "interactive" else None
+    decide_cluster = grouped_console.ClusterReviewer(state.color) if modes[0] == "interactive" else None
     progress = console.Progress(enabled=not as_json and modes[0] == "yes" and sys.stderr.isatty())
     with console.stop_on_signals():
         reports = engine_phases.run_phases(state.repo, phases, chosen, options, decide, progress.update,
-                                           on_warning=lambda text: click.echo(f"phasemod: {text}", err=True))
+                                           on_warning=lambda text: click.echo(f"phasemod: {text}", err=True),
+                                           decide_cluster=decide_cluster)
     progress.close()
     if as_json:
         click.echo(json.dumps({"phases": [console.report_json(r) for r in reports]}, indent=1))
@@ -251,9 +258,11 @@ def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, for
     _warn_interrupted(state)
     preview = engine_phases.rollback_plan(state.repo, phases, number, run_id)
     console.print_rollback_plan(preview, state.color)
-    if not preview.changes and not preview.conflicts:
+    if not preview.items and not preview.stray_temps:
         return
-    if not yes and (force or not preview.conflicts):   # with unforced conflicts nothing is written
+    # Only no-ops (rows a killed run left pending) or temp files: settle them unasked.
+    asking = bool(preview.changes) and (force or not preview.conflicts)   # unforced conflicts: nothing written
+    if not yes and asking:
         if not sys.stdin.isatty():
             raise UsageError("no terminal to confirm on: pass --yes")
         click.confirm("Roll back these files?", abort=True)

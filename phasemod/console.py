@@ -38,6 +38,9 @@ def render_hunk(prompt: Prompt, color: bool) -> str:
     more = "+" if prompt.counting else ""   # totals found so far; the engine is still reading
     header = (f"{h.path} (hunk {prompt.hunk_number}/{prompt.hunk_total}{more}, file {prompt.file_number}/"
               f"{prompt.file_total}{more}, phase {phase.number} {phase.name})")
+    if prompt.cluster:   # a split cluster: the numbers count within it
+        header = (f"{h.path} (cluster {prompt.cluster}: hunk {prompt.hunk_number}/{prompt.hunk_total}, "
+                  f"file {prompt.file_number}/{prompt.file_total}, phase {phase.number} {phase.name})")
     lines = [_style(header, color, bold=True)]
     for line in hunklib.unified(h):
         if line.startswith("@@"):
@@ -278,10 +281,12 @@ def print_rollback_plan(plan: Any, color: bool) -> None:
     for item in plan.changes:
         if not item.conflict:
             click.echo(f"{item.action:8s} {item.path}")
+    for temp in plan.stray_temps:
+        click.echo(f"remove   {temp} (temporary file left by a killed write)")
     for item in plan.conflicts:
         click.echo(_style(f"conflict {item.conflict}", color, fg="yellow"))
-    if not plan.changes and not plan.conflicts:
-        click.echo("nothing to roll back")
+    if not plan.changes and not plan.stray_temps:
+        click.echo("nothing to roll back" if not plan.items else "nothing to restore: every file is as it was")
 
 
 def print_rollback_result(result: Any, color: bool) -> None:
@@ -319,20 +324,10 @@ def print_log(data: dict, color: bool) -> None:
 
 
 def clusters_for(repo: Any, phases: Sequence[Any], shard: Any) -> list[dict]:
-    from phasemod import clusters as clusters_mod
-    from phasemod.phases import RunOptions, propose
+    """`plan --clusters`: per phase, its hunks clustered (schema in docs/grouped-review.md)."""
+    from phasemod import grouped, grouped_console
 
-    out = []
-    for phase in phases:
-        _, outcomes = propose(repo, phase, RunOptions(mode="dry-run", shard=shard))
-        hunks = [h for o in outcomes if o.status is Status.CHANGED for h in o.hunks]
-        groups = clusters_mod.cluster(hunks)
-        out.append({"phase": phase.number, "name": phase.name, "hunks": len(hunks), "decisions": len(groups),
-                    "clusters": [{"id": c.id, "size": len(c.hunks), "unusual": c.unusual, "signature": c.signature,
-                                  "example": "".join(hunklib.unified(c.hunks[0])[1:]) if False else
-                                  "\n".join(hunklib.unified(c.hunks[0])),
-                                  "paths": sorted({h.path for h in c.hunks})[:5]} for c in groups]})
-    return out
+    return [grouped_console.clusters_json(grouped.phase_clusters(repo, phase, shard)) for phase in phases]
 
 
 def print_clusters(data: list[dict], color: bool) -> None:

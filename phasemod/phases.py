@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from phasemod import engine, hunks as hunklib, scan, syntax, textio, vcs
+from phasemod import engine, grouped, hunks as hunklib, scan, syntax, textio, vcs
 from phasemod.apply import FileChanged, apply_change
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
@@ -48,6 +48,7 @@ class Prompt:
     file_total: int         # files with changes found so far
     error: str = ""         # why the previous edit of this hunk was refused
     counting: bool = False  # the engine is still reading files: the totals may grow
+    cluster: str = ""       # grouped review, a split cluster: its id (numbers count within it)
 
 
 Decide = Callable[[Prompt], "tuple[Decision, str | None]"]
@@ -64,6 +65,8 @@ class RunOptions:
     shard: tuple[int, int] | None = None
     command: str = ""
     commit: bool = False
+    grouping: str = "auto"            # auto (grouped above 50 hunks) | grouped | one-by-one
+    unusual_first: bool = False       # grouped review: unusual clusters first
 
 
 @dataclass
@@ -211,7 +214,8 @@ class _Stream:
 
 def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOptions,
               journal: Journal | None, decide: Decide | None = None,
-              on_outcome: Callable[[FileOutcome], None] | None = None) -> PhaseReport:
+              on_outcome: Callable[[FileOutcome], None] | None = None,
+              decide_cluster: "grouped.DecideCluster | None" = None) -> PhaseReport:
     """Propose, decide, journal and apply, then validate one phase (gating is the caller's)."""
     report = PhaseReport(phase)
     all_files = repo_files(repo)
@@ -223,7 +227,12 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     dirty = set() if dry or options.allow_dirty else _dirty(repo, journal)
     if not dry:
         report.run_id = journal.begin_run(phase.number, phase.name, options.command)
-    stream = _Stream(outcomes, ahead=interactive)
+    planned = None
+    if interactive and decide_cluster is not None:
+        # Grouped review sees every hunk before asking; it records its decisions and
+        # the loop below applies them (phasemod/grouped.py).
+        outcomes, planned = grouped.review(report, journal, options, outcomes, previous, dirty, decide, decide_cluster)
+    stream = _Stream(outcomes, ahead=interactive and planned is None)
     state = _ReviewState(stream)
     try:
         for outcome in stream:
@@ -244,11 +253,13 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
                 report.findings.append(Finding(FindingKind.REFUSED, outcome.path, 0,
                                                "has uncommitted changes; commit or stash them, or pass --allow-dirty"))
             else:
-                _review_and_apply(repo, outcome, report, journal, interactive, decide, previous, state)
+                _review_and_apply(repo, outcome, report, journal, interactive, decide, previous, state, planned)
             state.hunks_seen += len(outcome.hunks)
             if state.quit:
                 stream.stop()
                 break
+        if planned is not None:
+            state.quit, state.interrupted = planned.quit, planned.interrupted
         if not state.quit:
             _delete_files(repo, phase, phases, all_files, report, journal, dry, options)
     except KeyboardInterrupt:
@@ -258,14 +269,19 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
         raise
     report.quit = state.quit
     report.interrupted = state.interrupted
-    if report.run_id is not None:
-        journal.end_run(report.run_id, "interrupted" if state.interrupted else "applied")
+    if report.run_id is None:
+        return report
+    journal.end_run(report.run_id, "interrupted" if state.interrupted else "applied")
+    try:
         if state.quit:
             report.validation_skipped = "the review was stopped before the end of the phase"
         elif options.validate and phase.validate and report.applied:
             validate_phase(repo, phase, journal, report)
-        if options.commit and report.applied and not report.rolled_back:
-            vcs.commit(repo, report.applied, commit_message(report))
+    except KeyboardInterrupt:   # an unfinished validation proves nothing: not applied+validated
+        journal.end_run(report.run_id, "interrupted")
+        raise
+    if options.commit and report.applied and not report.rolled_back:
+        vcs.commit(repo, report.applied, commit_message(report))
     return report
 
 
@@ -308,13 +324,21 @@ class _ReviewState:
 
 def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, journal: Journal,
                       interactive: bool, decide: Decide | None, previous: dict[str, str],
-                      state: _ReviewState) -> None:
+                      state: _ReviewState, planned: "grouped.GroupedPlan | None" = None) -> None:
     source = (textio.decode_python if outcome.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
     hunks = list(outcome.hunks)
     accepted: dict[int, Hunk] = {}
     file_choice: str | None = None
     for number, hunk in enumerate(hunks, 1):
-        if not interactive or state.accept_all or file_choice == "accept":
+        if planned is not None:
+            entry = planned.decisions.get(hunk.key)
+            if entry is None:
+                return   # left undecided by a stopped grouped review: the file stays as it is
+            choice, hunk = entry.choice, entry.hunk
+            if not entry.recorded:
+                journal.record_hunk(report.run_id, outcome.path, hunk.key, hunk.index, ",".join(hunk.recipes),
+                                    "".join(hunk.before), "".join(hunk.after), choice, cluster=entry.cluster)
+        elif not interactive or state.accept_all or file_choice == "accept":
             choice = "accepted"
         elif file_choice == "reject":
             choice = "rejected"
@@ -340,8 +364,9 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             elif choice == "reject-file":
                 file_choice, choice = "reject", "rejected"
         # Recorded at once, so that `q`, Ctrl-C or a kill loses no decision.
-        journal.record_hunk(report.run_id, outcome.path, hunk.key, hunk.index, ",".join(hunk.recipes),
-                            "".join(hunk.before), "".join(hunk.after), choice)
+        if planned is None:
+            journal.record_hunk(report.run_id, outcome.path, hunk.key, hunk.index, ",".join(hunk.recipes),
+                                "".join(hunk.before), "".join(hunk.after), choice)
         if choice in ("accepted", "edited"):
             accepted[hunk.index] = hunk
             report.accepted_hunks += 1
@@ -444,7 +469,8 @@ def phase_number(phases: Sequence[Phase], wanted: str) -> int:
 
 def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], options: RunOptions,
                decide: Decide | None = None, on_outcome: Callable[[FileOutcome], None] | None = None,
-               on_warning: Callable[[str], None] | None = None) -> list[PhaseReport]:
+               on_warning: Callable[[str], None] | None = None,
+               decide_cluster: "grouped.DecideCluster | None" = None) -> list[PhaseReport]:
     """Run the chosen phases in order; stop after a phase that was refused (gating),
     failed validation, was quit or interrupted. ``--dry-run`` writes nothing at all."""
     from phasemod.lock import RepoLock
@@ -464,7 +490,7 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
             except ProblemsFound as exc:
                 reports.append(PhaseReport(phase, refused=str(exc)))
                 break
-            report = run_phase(repo, phase, phases, options, journal, decide, on_outcome)
+            report = run_phase(repo, phase, phases, options, journal, decide, on_outcome, decide_cluster)
             reports.append(report)
             if report.quit or report.validation_failed or report.blocked_by:
                 break

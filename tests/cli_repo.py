@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from runner import cli
+from phasemod.runner import cli
 
 OLD = "pkg.old_mod.Old"
 NEW = "pkg.new_mod.New"

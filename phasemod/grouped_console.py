@@ -1,0 +1,88 @@
+"""Terminal presentation of grouped review: the cluster prompt and `plan --clusters` data.
+
+Part of the command-line layer (it uses Click); it only shows and asks, the engine
+(phasemod.grouped) decides what a key means for the hunks.
+"""
+from __future__ import annotations
+
+import click
+
+from phasemod import hunks as hunklib
+from phasemod.clusters import Cluster
+from phasemod.console import Reviewer, _style
+from phasemod.grouped import ClusterChoice, ClusterPrompt, PhaseClusters
+from phasemod.model import Hunk
+
+HELP = """y - accept every hunk of this cluster
+n - reject every hunk of this cluster
+s - split: step through this cluster's hunks one by one (y n a d A q e ?)
+v - show another example of this cluster
+l - list the files (and lines) of this cluster
+q - stop here; decisions so far are kept and recorded (a later run -i resumes)
+? - this help"""
+KEYS = {"y": ClusterChoice.ACCEPT, "n": ClusterChoice.REJECT, "s": ClusterChoice.SPLIT, "q": ClusterChoice.QUIT}
+PATHS_SHOWN = 3
+
+
+def render_example(hunk: Hunk, color: bool) -> list[str]:
+    lines = [_style(f"{hunk.path}:{hunk.start}", color, bold=True)]
+    for line in hunklib.unified(hunk):
+        fg = "cyan" if line.startswith("@@") else "red" if line.startswith("-") else \
+            "green" if line.startswith("+") else None
+        lines.append(_style(line, color, fg=fg) if fg else line)
+    return lines
+
+
+def render_cluster(prompt: ClusterPrompt, color: bool, example: int = 0) -> str:
+    c, left = prompt.cluster, prompt.hunks
+    files = sorted({h.path for h in left})
+    mark = _style("  UNUSUAL", color, fg="yellow", bold=True) if c.unusual else ""
+    earlier = f" ({c.size - len(left)} decided earlier)" if len(left) < c.size else ""
+    head = (f"cluster {prompt.number}/{prompt.total} [{c.id}]: {len(left)} hunks in {len(files)} files{earlier}, "
+            f"phase {prompt.phase.number} {prompt.phase.name}, {prompt.hunks_left} hunks left")
+    lines = [_style(head, color, bold=True) + mark, "  edit: " + c.signature]
+    shown = ", ".join(files[:PATHS_SHOWN]) + (f" and {len(files) - PATHS_SHOWN} more" if len(files) > PATHS_SHOWN else "")
+    lines.append(f"  files: {shown}")
+    lines.append(f"example {example % len(left) + 1}/{len(left)}:")
+    lines += render_example(left[example % len(left)], color)
+    return "\n".join(lines)
+
+
+class ClusterReviewer(Reviewer):
+    """The interactive `decide_cluster` callback: one keypress per cluster; `v`, `l` and
+    `?` are answered here without deciding anything."""
+
+    def __call__(self, prompt: ClusterPrompt) -> ClusterChoice:  # type: ignore[override]
+        example = 0
+        click.echo(render_cluster(prompt, self.color, example))
+        while True:
+            click.echo(f"Apply this cluster ({len(prompt.hunks)} hunks) [y,n,s,v,l,q,?]? ", nl=False)
+            key = self._key()
+            click.echo(key if key else "")
+            if key in ("", None):
+                return ClusterChoice.QUIT
+            if key == "?":
+                click.echo(HELP)
+            elif key == "v":
+                example += 1
+                click.echo(f"example {example % len(prompt.hunks) + 1}/{len(prompt.hunks)}:")
+                click.echo("\n".join(render_example(prompt.hunks[example % len(prompt.hunks)], self.color)))
+            elif key == "l":
+                for h in prompt.hunks:
+                    click.echo(f"  {h.path}:{h.start}")
+            elif key in KEYS:
+                return KEYS[key]
+            else:
+                click.echo(f"unknown key {key!r}; ? shows the keys")
+
+
+def cluster_json(c: Cluster) -> dict:
+    return {"id": c.id, "size": c.size, "unusual": c.unusual, "signature": c.signature,
+            "example": "\n".join(hunklib.unified(c.hunks[0])), "example_path": c.hunks[0].path,
+            "files": len({h.path for h in c.hunks}), "paths": sorted({h.path for h in c.hunks})[:5]}
+
+
+def clusters_json(data: PhaseClusters) -> dict:
+    return {"phase": data.phase.number, "name": data.phase.name, "hunks": data.hunks, "decisions": data.decisions,
+            "unusual": sum(1 for c in data.clusters if c.unusual),
+            "clusters": [cluster_json(c) for c in data.clusters]}
