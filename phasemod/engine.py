@@ -21,7 +21,7 @@ from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
 from phasemod.modules import module_of
-from phasemod.select import in_shard, repo_files, select
+from phasemod.select import in_shard, names_in, repo_files, select
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -97,7 +97,7 @@ class _Recipes:
             recipe = load_recipe(spec)
             if isinstance(recipe, ModuleType):
                 target = recipe.TARGET
-                needles = tuple(recipe.needles(spec.options)) if hasattr(recipe, "needles") else None
+                needles = _needles(recipe, spec.options)
                 if target == "python":
                     fixers = _instantiate(recipe.query(spec.options, []))
                     self.compiled.append(("python", fixers, needles))
@@ -116,6 +116,17 @@ class _Recipes:
                 return None
             found.update(n)
         return tuple(found)
+
+
+def _needles(recipe: ModuleType, options: Any) -> tuple[bytes, ...] | None:
+    """Names a file must contain for the recipe to possibly change it: the recipe's own
+    ``needles``, else the last component of its ``old`` dotted path (None: no prefilter)."""
+    if hasattr(recipe, "needles"):
+        return tuple(recipe.needles(options))
+    old = getattr(options, "old", None)
+    if isinstance(old, str) and old:
+        return (old.rpartition(".")[2].encode(),)
+    return None
 
 
 def _instantiate(query: Any) -> list[Any]:
@@ -145,7 +156,23 @@ def apply_fixers(fixers: Sequence[Any], tree: Any, filename: str) -> None:
 
 # ---------------------------------------------------------------------------- one file
 
+TOO_DEEP = "nested too deeply to parse or rewrite safely (Python's recursion limit); migrate it by hand"
+
+
 def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:
+    try:
+        return _process_file(repo, path, indices, recipes)
+    except RecursionError:
+        # fissix walks trees recursively and compile() has its own limit: a generated
+        # file nested that deep is reported like an unparseable one, never a crash.
+        try:
+            data = (repo / path).read_bytes()
+        except OSError:
+            data = b""
+        return _failed(path, data, 0, TOO_DEEP)
+
+
+def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:
     full = repo / path
     try:
         data = full.read_bytes()
@@ -153,7 +180,7 @@ def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipe
         return FileOutcome(path, Status.FAILED, reason=f"cannot read: {exc.strerror}",
                            findings=(Finding(FindingKind.UNPARSEABLE, path, 0, f"cannot read: {exc.strerror}"),))
     needles = recipes.needles(indices)
-    if needles is not None and not any(n in data for n in needles):
+    if needles is not None and not names_in(data, needles):
         return FileOutcome(path, Status.UNCHANGED, data, data)
     is_python = path.endswith(PYTHON_SUFFIXES)
     try:
@@ -168,14 +195,14 @@ def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipe
         except syntax.ParseError as exc:
             return _failed(path, data, exc.line, exc.message)
         changed_by = []
+        python_recipes = [i for i in indices if recipes.compiled[i][0] == "python"]
         with context.entering(ctx):
-            for i in indices:
-                kind, fixers, _ = recipes.compiled[i]
-                if kind != "python":
-                    continue
+            for i in python_recipes:
+                _, fixers, _ = recipes.compiled[i]
                 ctx.recipe = recipes.phase.recipes[i].name
                 before = len(ctx.findings)
-                snapshot = str(tree) if len(indices) > 1 else None
+                # Which recipe changed the file is only a question when there are several.
+                snapshot = str(tree) if len(python_recipes) > 1 else None
                 apply_fixers(fixers, tree, str(full))
                 if any(f.kind is FindingKind.CONFLICT for f in ctx.findings[before:]):
                     continue

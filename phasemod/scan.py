@@ -17,6 +17,7 @@ from phasemod import recipes as builtin_recipes
 from phasemod.manifest import Phase
 from phasemod.model import Kind, Reference
 from phasemod.modules import module_of
+from phasemod.select import names_in
 
 CACHE_VERSION = 1
 
@@ -79,7 +80,7 @@ def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tu
             data = (repo / path).read_bytes()
         except OSError as exc:
             return FileScan(path, error=f"cannot read: {exc.strerror}")
-    live = [t for t in targets if any(n in data for n in t.needles())]
+    live = [t for t in targets if names_in(data, t.needles())]
     if not live:
         return FileScan(path)
     is_python = path.endswith((".py", ".pyi"))
@@ -208,7 +209,7 @@ def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source
             except OSError as exc:
                 results[i] = FileScan(path, error=f"cannot read: {exc.strerror}")
                 continue
-        if not any(n in data for t in targets for n in t.needles()):
+        if not names_in(data, [n for t in targets for n in t.needles()]):
             results[i] = FileScan(path)
             if cache:
                 cache.store(repo, path, data, results[i])

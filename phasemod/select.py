@@ -116,8 +116,31 @@ def in_shard(path: str, shard: tuple[int, int] | None) -> bool:
     return shard_of(path, n) == k - 1
 
 
+# An identifier character: a name inside a longer identifier (``UserOld``, ``OldFactory``,
+# ``user_old_mod``) is not a reference to ``Old``/``old_mod``.  Bytes >= 0x80 count as a
+# boundary, which errs on the side of parsing a file.
+_WORD = rb"[A-Za-z0-9_]"
+
+
+@lru_cache(maxsize=256)
+def needle_pattern(needles: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """A bytes regex for whole-name occurrences of any of ``needles``."""
+    alternatives = b"|".join(re.escape(n) for n in sorted(set(needles), key=len, reverse=True))
+    return re.compile(rb"(?<!" + _WORD + rb")(?:" + alternatives + rb")(?!" + _WORD + rb")")
+
+
+def names_in(data: bytes, needles: Sequence[bytes]) -> bool:
+    """Whether ``data`` names any of ``needles`` as a whole name (the byte prefilter).
+
+    The plain substring test runs first: it is several times faster than the regex and
+    rejects almost every file that does not match."""
+    if not any(n in data for n in needles):
+        return False
+    return needle_pattern(tuple(needles)).search(data) is not None
+
+
 def contains_any(path: Path, needles: Sequence[bytes]) -> tuple[bool, bytes]:
-    """(hit, data): whether the file's bytes contain any needle; data is returned to avoid a re-read."""
+    """(hit, data): whether the file's bytes name any needle; data is returned to avoid a re-read."""
     with open(path, "rb") as fh:
         data = fh.read()
-    return any(n in data for n in needles), data
+    return names_in(data, needles), data
