@@ -174,6 +174,7 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
     decide = console.Reviewer(state.color) if modes[0] == "interactive" else None
     decide_cluster = grouped_console.ClusterReviewer(state.color) if modes[0] == "interactive" else None
     progress = console.Progress(enabled=not as_json and modes[0] == "yes" and sys.stderr.isatty())
+    options.on_selected = progress.start
     with console.stop_on_signals():
         reports = engine_phases.run_phases(state.repo, phases, chosen, options, decide, progress.update,
                                            on_warning=lambda text: click.echo(f"phasemod: {text}", err=True),

@@ -138,28 +138,64 @@ def stop_on_signals() -> Iterator[None]:
 
 
 class Progress:
-    """files done/total, rate and ETA on one stderr line; silent when not enabled."""
+    """One stderr line per phase: a bar, files done/total, rate and ETA; silent when not
+    enabled (no TTY, --json). Redrawn at most ten times a second so it costs nothing."""
 
-    def __init__(self, enabled: bool) -> None:
+    WIDTH = 24
+
+    def __init__(self, enabled: bool, stream: Any = None, clock: Any = time.monotonic) -> None:
         self.enabled = enabled
+        self.stream = stream
+        self.clock = clock
+        self.label = ""
+        self.total = 0
         self.done = 0
-        self.started = time.monotonic()
-        self.last = 0.0
+        self.started = clock()
+        self.last = float("-inf")
+        self.shown = 0
 
-    def update(self, outcome: FileOutcome) -> None:
+    def start(self, phase: Any, total: int) -> None:
+        """A new phase begins with ``total`` files selected."""
+        self.label = f"phase {phase.number}"
+        self.total, self.done = total, 0
+        self.started, self.last = self.clock(), float("-inf")
+
+    def update(self, outcome: FileOutcome | None = None) -> None:
         self.done += 1
         if not self.enabled:
             return
-        now = time.monotonic()
-        if now - self.last < 0.1:
+        now = self.clock()
+        if now - self.last < 0.1 and self.done < self.total:
             return
         self.last = now
-        rate = self.done / max(now - self.started, 1e-6)
-        click.echo(f"\r{self.done} files  {rate:.0f} files/s  ", nl=False, err=True)
+        self._draw(self.line(now))
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.started, 1e-6)
+        rate = self.done / elapsed
+        if self.total:
+            filled = min(self.WIDTH, self.WIDTH * self.done // self.total)
+            left = max(self.total - self.done, 0)
+            eta = _clock_time(left / rate) if rate > 0 else "?"
+            return (f"{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} files  "
+                    f"{rate:.0f} files/s  ETA {eta}")
+        return f"{self.label} {self.done} files  {rate:.0f} files/s"
+
+    def _draw(self, text: str) -> None:
+        pad = " " * max(self.shown - len(text), 0)
+        self.shown = len(text)
+        click.echo("\r" + text + pad, nl=False, err=self.stream is None, file=self.stream)
 
     def close(self) -> None:
-        if self.enabled and self.done:
-            click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+        if self.enabled and self.shown:
+            self._draw("")
+            click.echo("\r", nl=False, err=self.stream is None, file=self.stream)
+
+
+def _clock_time(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else \
+        f"{seconds // 60}:{seconds % 60:02d}"
 
 
 # ---------------------------------------------------------------------------- plan / status

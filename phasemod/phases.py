@@ -67,6 +67,7 @@ class RunOptions:
     commit: bool = False
     grouping: str = "auto"            # auto (grouped above 50 hunks) | grouped | one-by-one
     unusual_first: bool = False       # grouped review: unusual clusters first
+    on_selected: Callable[[Phase, int], None] | None = None   # (phase, files selected): sizes a progress bar
 
 
 @dataclass
@@ -224,6 +225,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     previous = journal.decisions(phase.number) if journal is not None and not options.revisit else {}
     selection, outcomes = propose(repo, phase, options, all_files)
     report.selected = len(selection.files)
+    if options.on_selected:
+        options.on_selected(phase, report.selected)
     dirty = set() if dry or options.allow_dirty else _dirty(repo, journal)
     if not dry:
         report.run_id = journal.begin_run(phase.number, phase.name, options.command)
@@ -375,7 +378,10 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
     final = hunklib.rebuild(source.text, [accepted.get(h.index, h) for h in hunks], accepted)
     if final == source.text:
         return
-    problem = engine.check_rewrite(outcome.path, source.text, final) if outcome.path.endswith(".py") else ""
+    # The engine already checked its whole proposal; only a subset or an edit needs a new check.
+    whole = all(accepted.get(h.index) == h for h in hunks)
+    problem = engine.check_rewrite(outcome.path, source.text, final) if outcome.path.endswith(".py") and not whole \
+        else ""
     if problem:
         report.findings.append(Finding(FindingKind.DROPPED, outcome.path, 0,
                                        f"the accepted hunks together break the file ({problem}); left unchanged"))

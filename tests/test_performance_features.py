@@ -172,3 +172,38 @@ def test_repo_walk_is_sorted_and_skips_state(tmp_path: Path) -> None:
     files = repo_files(repo)
     assert files == sorted(files)
     assert not any(p.startswith(".phasemod/") for p in files)
+
+
+class _Phase:
+    number = 3
+
+
+def test_progress_bar_shows_done_total_rate_and_eta() -> None:
+    import io
+
+    from phasemod.console import Progress
+
+    now = [0.0]
+    out = io.StringIO()
+    bar = Progress(True, stream=out, clock=lambda: now[0])
+    bar.start(_Phase, 8)
+    for _ in range(4):
+        now[0] += 0.5
+        bar.update()
+    assert bar.line(now[0]) == "phase 3 [############............] 4/8 files  2 files/s  ETA 0:02"
+    bar.close()
+    assert out.getvalue().endswith("\r") and "4/8 files" in out.getvalue()
+
+
+def test_progress_is_silent_when_disabled() -> None:
+    import io
+
+    from phasemod.console import Progress
+
+    out = io.StringIO()
+    bar = Progress(False, stream=out)
+    bar.start(_Phase, 3)
+    for _ in range(3):
+        bar.update()
+    bar.close()
+    assert out.getvalue() == ""
