@@ -1,0 +1,697 @@
+"""Reject what CPython rejects but the wider LL(1) grammar lets through; reshape decorators.
+
+It never changes text: the only rewrite is regrouping classic decorators into lib2to3's shape.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fissix.pgen2 import token
+from fissix.pytree import Base, Leaf, Node
+
+from .tables import grammar
+from .tokenizer import HARD_KEYWORDS
+
+_S = grammar().symbol2number
+_NAME, _STRING, _NUMBER = token.NAME, token.STRING, token.NUMBER
+_RESERVED_TARGETS = HARD_KEYWORDS | {"__debug__"}
+_FUNCTION_BOUNDARIES = frozenset({_S["funcdef"], _S["classdef"], _S["lambdef"], _S["file_input"]})
+_LOOPS = frozenset({_S["for_stmt"], _S["while_stmt"]})
+_STAR_SEQUENCES = frozenset(
+    _S[name] for name in ("testlist_star_expr", "exprlist", "listmaker", "testlist_gexp", "subscriptlist", "dictsetmaker", "subject_expr", "patterns")
+)
+
+
+class CheckError(Exception):
+    """A construct CPython rejects; position of the offending leaf."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+def _fail(message: str, node: Base) -> CheckError:
+    leaf = node if isinstance(node, Leaf) else next(node.leaves())
+    return CheckError(message, leaf.lineno, leaf.column)
+
+
+def _detach(node: Base) -> Base:
+    node.parent = None
+    return node
+
+
+def _is_leaf(node: Base, value: str) -> bool:
+    return isinstance(node, Leaf) and node.value == value
+
+
+class Collector:
+    """Node hooks for one parse plus the checks that need the finished tree."""
+
+    def __init__(self) -> None:
+        self.deferred: list[Node] = []
+        self.context_leaves: list[Leaf] = []
+        defer = self.deferred.append
+        self.hooks: dict[int, Callable[[Node], Node | None]] = {
+            _S["decorator"]: _decorator,
+            _S["namedexpr_test"]: self._namedexpr,
+            _S["asexpr_test"]: defer,
+            _S["pattern"]: defer,
+            _S["star_expr"]: defer,
+            _S["argument"]: self._argument,
+            _S["arglist"]: _arglist,
+            _S["expr_stmt"]: _expr_stmt,
+            _S["for_stmt"]: _for_stmt,
+            _S["comp_for"]: _comp_for,
+            _S["del_stmt"]: _del_stmt,
+            _S["with_item"]: _with_item,
+            _S["typedargslist"]: _params,
+            _S["varargslist"]: _params,
+            _S["parameters"]: _bare_marker,
+            _S["lambdef"]: _bare_marker,
+            _S["try_stmt"]: _try_stmt,
+            _S["except_clause"]: _except_clause,
+            _S["import_from"]: _import_from,
+            _S["match_stmt"]: _match_stmt,
+            _S["classdef"]: _classdef,
+        }
+
+    def _namedexpr(self, node: Node) -> None:
+        _namedexpr(node)
+        self.deferred.append(node)
+
+    def _argument(self, node: Node) -> None:
+        _argument(node)
+        if len(node.children) == 3 and _is_leaf(node.children[1], "as"):
+            self.deferred.append(node)
+
+    def finish(self, tree: Node) -> None:
+        """Checks that depend on where a node ended up."""
+        for node in self.deferred:
+            if node.type == _S["star_expr"]:
+                _star_context(node)
+            elif node.type == _S["namedexpr_test"]:
+                _walrus_context(node)
+            else:
+                _as_context(node)
+
+
+# --- decorators -------------------------------------------------------------------
+
+
+def _decorator(node: Node) -> None:
+    """Give ``@a.b(c)`` lib2to3's flat shape; other expressions stay one child."""
+    expr = node.children[1]
+    if expr.type != _S["power"]:
+        return None
+    parts = expr.children
+    if not (isinstance(parts[0], Leaf) and parts[0].type == _NAME):
+        return None
+    names = [parts[0]]
+    call = None
+    for i, trailer in enumerate(parts[1:], 1):
+        if not isinstance(trailer, Node) or trailer.type != _S["trailer"]:
+            return None
+        first = trailer.children[0]
+        if first.value == "." and call is None:
+            names.append(trailer)
+        elif first.value == "(" and i == len(parts) - 1:
+            call = trailer
+        else:
+            return None
+    at, newline = node.children[0], node.children[-1]
+    if len(names) == 1:
+        head: Base = _detach(names[0])
+    else:
+        dotted: list[Base] = [_detach(names[0])]
+        for trailer in names[1:]:
+            dotted.extend(_detach(c) for c in trailer.children)
+        head = Node(_S["dotted_name"], dotted)
+    new_children: list[Base] = [_detach(at), head]
+    if call is not None:
+        new_children.extend(_detach(c) for c in call.children)
+    new_children.append(_detach(newline))
+    node.children = new_children
+    for child in new_children:
+        child.parent = node
+    return None
+
+
+# --- assignment expressions and targets -----------------------------------------------
+
+
+def _namedexpr(node: Node) -> None:
+    target = node.children[0]
+    if not (isinstance(target, Leaf) and target.type == _NAME) or target.value in _RESERVED_TARGETS:
+        raise _fail("cannot use assignment expressions with this target", target)
+    return None
+
+
+def _check_target(node: Base, kind: str) -> None:
+    """``kind``: assign (star allowed in sequences), del, aug, ann."""
+    if isinstance(node, Leaf):
+        if node.type == _NAME and node.value not in _RESERVED_TARGETS:
+            return
+        raise _fail(f"cannot {'delete' if kind == 'del' else 'assign to'} {node.value!r}", node)
+    t = node.type
+    if t == _S["power"]:
+        last = node.children[-1]
+        if (
+            _is_leaf(node.children[0], "await")
+            or not isinstance(last, Node)
+            or last.type != _S["trailer"]
+            or last.children[0].value == "("
+            or any(_is_leaf(c, "**") for c in node.children)
+        ):
+            raise _fail("cannot assign to expression", node)
+        return
+    if kind in ("aug", "ann") and t != _S["atom"]:
+        raise _fail("illegal target for annotation" if kind == "ann" else "illegal expression for augmented assignment", node)
+    if t == _S["atom"]:
+        opener = node.children[0].value
+        if opener not in "([" or len(node.children) != 3 and not (len(node.children) == 2 and kind not in ("aug", "ann")):
+            raise _fail("cannot assign to literal", node)
+        if len(node.children) == 2:
+            return
+        inner = node.children[1]
+        if kind in ("aug", "ann"):
+            if opener == "(" and (isinstance(inner, Leaf) or inner.type == _S["power"]):
+                _check_target(inner, kind)
+                return
+            raise _fail("illegal target", node)
+        if isinstance(inner, Node) and inner.type in (_S["testlist_gexp"], _S["listmaker"]):
+            _check_sequence_target(inner, kind)
+        elif isinstance(inner, Node) and inner.type == _S["star_expr"]:
+            if opener == "(" or kind == "del":
+                raise _fail("cannot use starred expression here", inner)
+            _check_target(inner.children[1], kind)
+        else:
+            _check_target(inner, kind)
+        return
+    if t in (_S["testlist_star_expr"], _S["exprlist"], _S["testlist_gexp"], _S["testlist"]):
+        _check_sequence_target(node, kind)
+        return
+    if t == _S["star_expr"]:
+        raise _fail("starred assignment target must be in a list or tuple", node)
+    raise _fail("cannot assign to expression", node)
+
+
+def _check_sequence_target(node: Node, kind: str) -> None:
+    for child in node.children:
+        if isinstance(child, Leaf) and child.value == ",":
+            continue
+        if child.type == _S["comp_for"] or child.type == _S["old_comp_for" if "old_comp_for" in _S else "comp_for"]:
+            raise _fail("cannot assign to comprehension", child)
+        if isinstance(child, Node) and child.type == _S["star_expr"]:
+            if kind == "del":
+                raise _fail("cannot delete starred", child)
+            _check_target(child.children[1], kind)
+        else:
+            _check_target(child, kind)
+
+
+def _expr_stmt(node: Node) -> None:
+    children = node.children
+    second = children[1]
+    if isinstance(second, Node) and second.type == _S["annassign"]:
+        _check_target(children[0], "ann")
+    elif isinstance(second, Leaf) and second.value != "=":
+        _check_target(children[0], "aug")
+    else:
+        for target in children[:-1:2]:
+            if isinstance(target, Node) and target.type == _S["yield_expr"]:
+                raise _fail("assignment to yield expression not possible", target)
+            _check_target(target, "assign")
+    return None
+
+
+def _for_stmt(node: Node) -> None:
+    _check_target(node.children[1], "assign")
+    return None
+
+
+def _comp_for(node: Node) -> None:
+    index = 2 if node.children[0].type == token.ASYNC else 1
+    _check_target(node.children[index], "assign")
+    return None
+
+
+def _del_stmt(node: Node) -> None:
+    _check_target(node.children[1], "del")
+    return None
+
+
+def _with_item(node: Node) -> None:
+    _check_target(node.children[2], "assign")
+    return None
+
+
+# --- calls ----------------------------------------------------------------------------
+
+
+def _argument(node: Node) -> None:
+    children = node.children
+    if len(children) == 3 and _is_leaf(children[1], "="):
+        name = children[0]
+        if not (isinstance(name, Leaf) and name.type == _NAME) or name.value in _RESERVED_TARGETS:
+            raise _fail('expression cannot contain assignment, perhaps you meant "=="?', name)
+    elif len(children) >= 3 and _is_leaf(children[1], ":="):
+        _namedexpr(node)
+
+
+def _argument_kind(node: Base) -> str:
+    if isinstance(node, Node) and node.type == _S["argument"]:
+        first, second = node.children[0], node.children[1]
+        if _is_leaf(first, "*"):
+            return "star"
+        if _is_leaf(first, "**"):
+            return "dstar"
+        if _is_leaf(second, "="):
+            return "keyword"
+        if isinstance(node.children[-1], Node) and node.children[-1].type == _S["comp_for"]:
+            return "genexp"
+    return "positional"
+
+
+def _arglist(node: Node) -> None:
+    args = [c for c in node.children if not _is_leaf(c, ",")]
+    seen_keyword = seen_dstar = False
+    keywords: set[str] = set()
+    for arg in args:
+        kind = _argument_kind(arg)
+        if kind == "genexp":
+            raise _fail("Generator expression must be parenthesized", arg)
+        if kind == "positional":
+            if seen_dstar:
+                raise _fail("positional argument follows keyword argument unpacking", arg)
+            if seen_keyword:
+                raise _fail("positional argument follows keyword argument", arg)
+        elif kind == "star":
+            if seen_dstar:
+                raise _fail("iterable argument unpacking follows keyword argument unpacking", arg)
+        elif kind == "keyword":
+            seen_keyword = True
+            name = arg.children[0].value
+            if name in keywords:
+                raise _fail(f"keyword argument repeated: {name}", arg)
+            keywords.add(name)
+        else:
+            seen_dstar = True
+    return None
+
+
+def _classdef(node: Node) -> None:
+    for i, child in enumerate(node.children):
+        if _is_leaf(child, "(") and _argument_kind(node.children[i + 1]) == "genexp":
+            raise _fail("invalid syntax: generator expression as base class", node.children[i + 1])
+    return None
+
+
+def _walrus_context(node: Node) -> None:
+    parent = node.parent
+    if parent is None:
+        return
+    if parent.type == _S["subscript"]:
+        raise _fail("invalid syntax: assignment expression in a slice", node)
+    if parent.type == _S["dictsetmaker"]:
+        nxt = node.next_sibling
+        if nxt is not None and _is_leaf(nxt, ":"):
+            raise _fail("invalid syntax: assignment expression as a dict key", node)
+
+
+# --- parameters -----------------------------------------------------------------------
+
+
+def _params(node: Node) -> None:
+    children = node.children
+    names: set[str] = set()
+    seen_slash = seen_star = seen_default = False
+    star_pending = False  # bare ``*`` still waiting for a named parameter
+    i, n = 0, len(children)
+    while i < n:
+        child = children[i]
+        if _is_leaf(child, ","):
+            i += 1
+            continue
+        if isinstance(child, Leaf) and child.value == "/":
+            if seen_slash or seen_star or i == 0:
+                raise _fail("invalid syntax: misplaced '/'", child)
+            seen_slash = True
+            i += 1
+        elif isinstance(child, Leaf) and child.value == "*":
+            if seen_star:
+                raise _fail("* argument may appear only once", child)
+            seen_star = True
+            nxt = children[i + 1] if i + 1 < n else None
+            if nxt is None or _is_leaf(nxt, ","):
+                star_pending = True
+                i += 1
+            else:
+                _param_name(nxt, names, allow_star_annotation=True)
+                i += 2
+        elif isinstance(child, Leaf) and child.value == "**":
+            if star_pending:
+                raise _fail("named arguments must follow bare *", child)
+            _param_name(children[i + 1], names)
+            rest = [c for c in children[i + 2 :] if not _is_leaf(c, ",")]
+            if rest or len(children) - (i + 2) > 1:
+                raise _fail("arguments cannot follow var-keyword argument", children[i + 1])
+            i += 2
+        else:
+            _param_name(child, names)
+            star_pending = False
+            has_default = i + 1 < n and _is_leaf(children[i + 1], "=")
+            if has_default:
+                i += 3
+                if not seen_star:
+                    seen_default = True
+            else:
+                if seen_default and not seen_star:
+                    raise _fail("parameter without a default follows parameter with a default", child)
+                i += 1
+    if star_pending:
+        raise _fail("named arguments must follow bare *", node)
+    return None
+
+
+def _param_name(node: Base, names: set[str], allow_star_annotation: bool = False) -> None:
+    leaf = node if isinstance(node, Leaf) else node.children[0]
+    if isinstance(node, Node) and not allow_star_annotation and node.children[-1].type == _S["star_expr"]:
+        raise _fail("invalid syntax: starred annotation", node.children[-1])
+    if leaf.value in names:
+        raise _fail(f"duplicate argument {leaf.value!r} in function definition", leaf)
+    if leaf.value == "__debug__":
+        raise _fail("cannot assign to __debug__", leaf)
+    names.add(leaf.value)
+
+
+def _bare_marker(node: Node) -> None:
+    """``def f(/)``, ``def f(*)`` and their lambda forms, where the list collapsed."""
+    inner = node.children[1]
+    if isinstance(inner, Leaf) and inner.value in ("/", "*"):
+        raise _fail(f"invalid syntax: lone '{inner.value}'", inner)
+    if node.type == _S["parameters"] and isinstance(inner, Node) and inner.type == _S["tname"]:
+        _param_name(inner, set())
+    return None
+
+
+# --- try / except / import ------------------------------------------------------------
+
+
+def _except_clause(node: Node) -> None:
+    if len(node.children) == 2 and _is_leaf(node.children[1], "*"):
+        raise _fail("expected one or more exception types", node.children[1])
+    return None
+
+
+def _try_stmt(node: Node) -> None:
+    clauses = [c for c in node.children if (isinstance(c, Leaf) and c.value == "except") or c.type == _S["except_clause"]]
+    if not clauses:
+        return None
+    star = [isinstance(c, Node) and _is_leaf(c.children[1], "*") for c in clauses]
+    if any(star) and not all(star):
+        raise _fail("cannot have both 'except' and 'except*' on the same 'try'", clauses[star.index(not star[0])])
+    for clause in clauses[:-1]:
+        if isinstance(clause, Leaf):
+            raise _fail("default 'except:' must be last", clause)
+    return None
+
+
+def _import_from(node: Node) -> None:
+    last = node.children[-1]
+    if isinstance(last, Node) and last.type == _S["import_as_names"] and _is_leaf(last.children[-1], ","):
+        raise _fail("trailing comma not allowed without surrounding parentheses", last.children[-1])
+    return None
+
+
+# --- star expressions and ``as`` inside brackets ---------------------------------------------
+
+
+def _star_context(node: Node) -> None:
+    parent = node.parent
+    if parent is None:
+        return
+    pt = parent.type
+    if _inside_case_patterns(node):
+        return  # the pattern checker decides
+    if pt in _STAR_SEQUENCES:
+        if any(c.type == _S["comp_for"] for c in parent.children):
+            raise _fail("iterable unpacking cannot be used in comprehension", node)
+        return
+    if pt == _S["atom"] and parent.children[0].value in "[{":
+        return
+    if pt == _S["trailer"] and parent.children[0].value == "[":
+        return
+    if pt == _S["typevartuple"]:
+        return
+    if pt == _S["tname"]:
+        prev = parent.prev_sibling
+        if _is_leaf(prev, "*") if prev is not None else False:
+            return
+    if pt == _S["asexpr_test"] or pt == _S["pattern"]:
+        return  # judged with the ``as`` it belongs to
+    raise _fail("cannot use starred expression here", node)
+
+
+def _inside_case_patterns(node: Base) -> bool:
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type == _S["case_block"]:
+            return parent.children[1] is child
+        if parent.type in _FUNCTION_BOUNDARIES or parent.type == _S["suite"]:
+            return False
+        child, parent = parent, parent.parent
+    return False
+
+
+def _as_context(node: Node) -> None:
+    """``x as y`` inside brackets exists only for patterns and parenthesized with-items."""
+    if _inside_case_patterns(node):
+        return
+    parent = node.parent
+    atom = parent.parent if parent is not None and parent.type == _S["testlist_gexp"] else parent
+    if (
+        node.type == _S["asexpr_test"]
+        and atom is not None
+        and atom.type == _S["atom"]
+        and atom.children[0].value == "("
+        and atom.parent is not None
+        and atom.parent.type == _S["with_stmt"]
+        and atom.parent.children[1] is atom
+        and _is_leaf(atom.parent.children[2], ":")
+        and (parent is atom or not any(c.type == _S["comp_for"] for c in parent.children))
+        and node.children[0].type != _S["star_expr"]
+    ):
+        _check_target(node.children[2], "assign")
+        return
+    raise _fail("invalid syntax", node.children[1])
+
+
+# --- match statements -------------------------------------------------------------------
+
+
+def _match_stmt(node: Node) -> None:
+    for block in node.children:
+        if isinstance(block, Node) and block.type == _S["case_block"]:
+            _top_patterns(block.children[1])
+    return None
+
+
+def _top_patterns(node: Base) -> None:
+    if isinstance(node, Node) and node.type == _S["patterns"]:
+        _sequence(node.children)
+    elif isinstance(node, Node) and node.type == _S["star_expr"]:
+        raise _fail("invalid pattern: starred pattern outside a sequence", node)
+    else:
+        _pattern(node)
+
+
+def _sequence(children: list[Base]) -> None:
+    stars = 0
+    for child in children:
+        if _is_leaf(child, ","):
+            continue
+        if isinstance(child, Node) and child.type == _S["star_expr"]:
+            stars += 1
+            if stars > 1:
+                raise _fail("multiple starred names in sequence pattern", child)
+            target = child.children[1]
+            if not (isinstance(target, Leaf) and target.type == _NAME) or target.value in _RESERVED_TARGETS:
+                raise _fail("invalid star pattern", child)
+        else:
+            _pattern(child)
+
+
+def _pattern(node: Base) -> None:
+    """An as-pattern or or-pattern."""
+    if isinstance(node, Node) and len(node.children) == 3 and _is_leaf(node.children[1], "as") and node.type in (
+        _S["pattern"],
+        _S["asexpr_test"],
+        _S["argument"],
+    ):
+        target = node.children[2]
+        if not (isinstance(target, Leaf) and target.type == _NAME) or target.value in _RESERVED_TARGETS | {"_"}:
+            raise _fail("invalid pattern target", target)
+        _or_pattern(node.children[0])
+    else:
+        _or_pattern(node)
+
+
+def _or_pattern(node: Base) -> None:
+    if isinstance(node, Node) and node.type == _S["expr"]:
+        for child in node.children[::2]:
+            _closed_pattern(child)
+    else:
+        _closed_pattern(node)
+
+
+def _closed_pattern(node: Base) -> None:
+    if isinstance(node, Leaf):
+        if node.type == _NAME or node.type == _NUMBER:
+            return
+        if node.type == _STRING:
+            _plain_string(node)
+            return
+        raise _fail("invalid pattern", node)
+    t = node.type
+    if t == _S["atom"]:
+        opener = node.children[0]
+        if opener.type == _STRING:
+            for s in node.children:
+                _plain_string(s)
+            return
+        if opener.value in "([":
+            if len(node.children) == 2:
+                return
+            inner = node.children[1]
+            if isinstance(inner, Node) and inner.type in (_S["testlist_gexp"], _S["listmaker"]):
+                if any(c.type == _S["comp_for"] for c in inner.children):
+                    raise _fail("invalid pattern", inner)
+                _sequence(inner.children)
+            elif isinstance(inner, Node) and inner.type == _S["star_expr"]:
+                if opener.value == "(":
+                    raise _fail("invalid pattern", inner)
+                _sequence([inner])
+            else:
+                _pattern(inner)
+            return
+        if opener.value == "{":
+            _mapping(node.children[1:-1])
+            return
+        raise _fail("invalid pattern", node)
+    if t == _S["factor"]:
+        if _signed_number(node):
+            return
+        raise _fail("invalid pattern", node)
+    if t == _S["arith_expr"]:
+        # Only a complex literal: real +/- imaginary.
+        if len(node.children) == 3 and (isinstance(node.children[0], Leaf) and node.children[0].type == _NUMBER or _signed_number(node.children[0])):
+            imag = node.children[2]
+            if isinstance(imag, Leaf) and imag.type == _NUMBER and imag.value[-1] in "jJ":
+                return
+        raise _fail("invalid pattern: only complex literals may use + or -", node)
+    if t == _S["power"]:
+        _value_or_class(node)
+        return
+    raise _fail("invalid pattern", node)
+
+
+def _signed_number(node: Base) -> bool:
+    return (
+        isinstance(node, Node)
+        and node.type == _S["factor"]
+        and _is_leaf(node.children[0], "-")
+        and isinstance(node.children[1], Leaf)
+        and node.children[1].type == _NUMBER
+    )
+
+
+def _plain_string(node: Base) -> None:
+    if not isinstance(node, Leaf) or node.type != _STRING:
+        raise _fail("invalid pattern", node)
+    head = node.value[:3].lower()
+    if "f" in head.split(node.value.lstrip("rRbBuUfF")[:1])[0] if node.value.lstrip("rRbBuUfF") else False:
+        raise _fail("patterns may only match literals and attribute lookups", node)
+
+
+def _value_or_class(node: Node) -> None:
+    children = node.children
+    if not (isinstance(children[0], Leaf) and children[0].type == _NAME):
+        raise _fail("invalid pattern", node)
+    for i, trailer in enumerate(children[1:], 1):
+        if not (isinstance(trailer, Node) and trailer.type == _S["trailer"]):
+            raise _fail("invalid pattern", trailer)
+        opener = trailer.children[0].value
+        if opener == ".":
+            continue
+        if opener == "(" and i == len(children) - 1:
+            _class_arguments(trailer.children[1:-1])
+            continue
+        raise _fail("invalid pattern", trailer)
+
+
+def _class_arguments(inner: list[Base]) -> None:
+    if not inner:
+        return
+    args = inner[0].children if isinstance(inner[0], Node) and inner[0].type == _S["arglist"] else inner
+    seen_keyword = False
+    names: set[str] = set()
+    for arg in args:
+        if _is_leaf(arg, ","):
+            continue
+        if isinstance(arg, Node) and arg.type == _S["argument"] and _is_leaf(arg.children[1], "="):
+            seen_keyword = True
+            name = arg.children[0].value
+            if name in names:
+                raise _fail(f"attribute name repeated in class pattern: {name}", arg)
+            names.add(name)
+            _pattern(arg.children[2])
+            continue
+        if seen_keyword:
+            raise _fail("positional patterns follow keyword patterns", arg)
+        if isinstance(arg, Node) and arg.type == _S["argument"] and not _is_leaf(arg.children[1], "as"):
+            raise _fail("invalid pattern", arg)
+        _pattern(arg)
+
+
+def _mapping(inner: list[Base]) -> None:
+    if not inner:
+        return
+    node = inner[0]
+    items = node.children if isinstance(node, Node) and node.type == _S["dictsetmaker"] else inner
+    i, n = 0, len(items)
+    keys: set[str] = set()
+    while i < n:
+        item = items[i]
+        if _is_leaf(item, "**"):
+            target = items[i + 1]
+            if not (isinstance(target, Leaf) and target.type == _NAME) or target.value in _RESERVED_TARGETS | {"_"}:
+                raise _fail("invalid double-star pattern", target)
+            if i + 2 < n and any(not _is_leaf(c, ",") for c in items[i + 2 :]):
+                raise _fail("double star pattern must be last", target)
+            i += 3
+            continue
+        if i + 1 >= n or not _is_leaf(items[i + 1], ":"):
+            raise _fail("invalid mapping pattern", item)
+        _mapping_key(item)
+        key_text = str(item).strip()
+        if key_text in keys:
+            raise _fail(f"mapping pattern checks duplicate key ({key_text})", item)
+        keys.add(key_text)
+        _pattern(items[i + 2])
+        i += 4
+
+
+def _mapping_key(node: Base) -> None:
+    if isinstance(node, Leaf):
+        if node.type == _NUMBER or node.value in ("None", "True", "False"):
+            return
+        if node.type == _STRING:
+            _plain_string(node)
+            return
+        raise _fail("invalid mapping key", node)
+    if node.type == _S["power"]:
+        if all(isinstance(t, Node) and t.type == _S["trailer"] and t.children[0].value == "." for t in node.children[1:]):
+            _value_or_class(node)
+            return
+        raise _fail("invalid mapping key", node)
+    _closed_pattern(node)

@@ -1,0 +1,154 @@
+"""Table-driven LL(1) parser that turns tokens into fissix ``pytree`` nodes.
+
+It only builds trees from pgen tables; it never tokenizes and never decides validity
+beyond the grammar (``checks`` does that through the hooks it is given).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fissix.pgen2 import grammar as pgen_grammar
+from fissix.pgen2 import token
+from fissix.pytree import Leaf, Node
+
+from .tokenizer import SOFT_KEYWORD, Token
+
+# An action is either the next state after shifting the token (an int) or
+# (next state, ((symbol, state after it is done), ...)) for the nonterminals to push
+# before the token is shifted into the innermost one.
+Action = int | tuple[int, tuple[tuple[int, int], ...]]
+
+# Names that pgen made keywords but that are ordinary names in Python 3.
+_NOT_KEYWORDS = frozenset({"print", "exec"})
+SOFT_KEYWORDS = frozenset({"match", "case", "type"})
+
+
+class GrammarError(Exception):
+    """The token does not fit the grammar; ``token`` is the offending token."""
+
+    def __init__(self, message: str, tok: Token) -> None:
+        super().__init__(message)
+        self.message, self.token = message, tok
+
+
+class Tables:
+    """Per-state transition dictionaries compiled once from a pgen grammar."""
+
+    def __init__(self, g: pgen_grammar.Grammar) -> None:
+        self.grammar = g
+        self.start = g.start
+        self.keyword_labels = {k: v for k, v in g.keywords.items() if k not in _NOT_KEYWORDS | SOFT_KEYWORDS}
+        self.soft_labels = {k: g.keywords[k] for k in SOFT_KEYWORDS}
+        self.token_labels = dict(g.tokens)
+        self.trans: dict[int, list[dict[int, Action]]] = {}
+        self.accepting: dict[int, list[bool]] = {}
+        self.accept_only: dict[int, list[bool]] = {}
+        for sym, (states, _first) in g.dfas.items():
+            self.accepting[sym] = [(0, i) in arcs for i, arcs in enumerate(states)]
+            self.accept_only[sym] = [arcs == [(0, i)] for i, arcs in enumerate(states)]
+        for sym in g.dfas:
+            self.trans[sym] = [self._state_actions(sym, i) for i in range(len(g.dfas[sym][0]))]
+
+    def _state_actions(self, sym: int, state: int) -> dict[int, Action]:
+        g = self.grammar
+        actions: dict[int, Action] = {}
+        for label, nxt in g.dfas[sym][0][state]:
+            if label == 0:
+                continue
+            kind = g.labels[label][0]
+            if kind < 256:
+                actions[label] = nxt
+                continue
+            for first_label in g.dfas[kind][1]:
+                actions[first_label] = (nxt, self._descend(kind, first_label))
+        return actions
+
+    def _descend(self, sym: int, label: int) -> tuple[tuple[int, int], ...]:
+        """The chain of pushes from ``sym``'s first state down to the shift of ``label``."""
+        g = self.grammar
+        for arc_label, nxt in g.dfas[sym][0][0]:
+            kind = g.labels[arc_label][0]
+            if arc_label == label:
+                return ((sym, nxt),)
+            if kind >= 256 and label in g.dfas[kind][1]:
+                return ((sym, nxt),) + self._descend(kind, label)
+        raise AssertionError("label outside first set")
+
+
+Hook = Callable[[Node], Node | None]
+
+
+def parse_tokens(
+    tables: Tables,
+    toks: list[Token],
+    hooks: dict[int, Hook],
+) -> Node:
+    """Build the tree for ``toks``; ``hooks[symbol]`` sees each new node of that symbol
+    and may return a replacement."""
+    trans = tables.trans
+    accepting = tables.accepting
+    accept_only = tables.accept_only
+    keyword_labels = tables.keyword_labels
+    soft_labels = tables.soft_labels
+    token_labels = tables.token_labels
+    name_label = token_labels[token.NAME]
+    NAME = token.NAME
+    start = tables.start
+    # stack entries: [transitions of the symbol, current state, symbol, children]
+    stack: list[list] = [[trans[start], 0, start, []]]
+    root: Node | None = None
+    hook_get = hooks.get
+    for tok in toks:
+        ttype, value, prefix, line, col = tok
+        if ttype == NAME:
+            label = keyword_labels.get(value, name_label)
+        elif ttype == SOFT_KEYWORD:
+            ttype = NAME
+            label = soft_labels[value]
+        else:
+            label = token_labels[ttype]
+        while True:
+            entry = stack[-1]
+            action = entry[0][entry[1]].get(label)
+            if action is None:
+                sym = entry[2]
+                if accepting[sym][entry[1]]:
+                    node = _reduce(stack, hook_get)
+                    if not stack:
+                        raise GrammarError("unexpected input after the end", tok)
+                    stack[-1][3].append(node)
+                    continue
+                raise GrammarError("invalid syntax", tok)
+            if action.__class__ is int:
+                entry[1] = action
+            else:
+                entry[1], pushes = action
+                for sym, state in pushes:
+                    entry = [trans[sym], state, sym, []]
+                    stack.append(entry)
+            entry[3].append(Leaf(ttype, value, context=(prefix, (line, col))))
+            while accept_only[entry[2]][entry[1]]:
+                node = _reduce(stack, hook_get)
+                if not stack:
+                    root = node
+                    break
+                entry = stack[-1]
+                entry[3].append(node)
+            break
+    if root is None:
+        raise GrammarError("unexpected end of input", toks[-1])
+    return root
+
+
+def _reduce(stack: list[list], hook_get: Callable[[int], Hook | None]) -> Node:
+    """Pop the top nonterminal and return its node, collapsed as fissix's ``convert`` does."""
+    _trans, _state, sym, children = stack.pop()
+    if len(children) == 1 and stack:
+        return children[0]
+    node = Node(sym, children)
+    hook = hook_get(sym)
+    if hook is not None:
+        replacement = hook(node)
+        if replacement is not None:
+            return replacement
+    return node

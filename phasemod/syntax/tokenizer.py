@@ -1,0 +1,257 @@
+"""Split Python 3.13 source into the tokens the parser consumes, each with its prefix.
+
+It never decides grammar beyond soft keywords and never loses a character of the text.
+"""
+from __future__ import annotations
+
+import re
+
+from fissix.pgen2 import grammar as pgen_grammar
+from fissix.pgen2 import token
+
+from .fstrings import FStringError, fstring_end, plain_string_end
+
+# A NAME that the tokenizer found in soft-keyword position (``match``, ``case``, ``type``).
+SOFT_KEYWORD = -1
+
+# (type, value, prefix, line, column); prefix is the exact text since the previous token.
+Token = tuple[int, str, str, int, int]
+
+HARD_KEYWORDS = frozenset(
+    "False None True and as assert async await break class continue def del elif else "
+    "except finally for from global if import in is lambda nonlocal not or pass raise "
+    "return try while with yield".split()
+)
+
+
+class TokenizeError(Exception):
+    """Text that CPython's tokenizer rejects; ``line`` is 1-based, ``column`` 0-based."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+_NUMBER = (
+    r"0[xX](?:_?[0-9a-fA-F])+"
+    r"|0[bB](?:_?[01])+"
+    r"|0[oO](?:_?[0-7])+"
+    r"|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][-+]?\d(?:_?\d)*)?[jJ]?"
+)
+_OPERATOR = r"\*\*=?|//=?|>>=?|<<=?|->|:=|!=|[-+*/%&@|^=<>]=?|[~:;.,()\[\]{}]"
+_MAIN = re.compile(
+    r"[ \t\f]*(?:\\(?:\r\n|\r|\n)[ \t\f]*)*(?:#[^\r\n]*)?"
+    r"(?:(\r\n|\n|\r)"
+    r"|(" + _NUMBER + r")"
+    r"|((?:[rR][bBfF]?|[bBfF][rR]?|[uU])?(?:'''|\"\"\"|'|\"))"
+    r"|(\w+)"
+    r"|(" + _OPERATOR + r")"
+    r"|(\Z))"
+)
+_BLANK_LINES = re.compile(r"(?:[ \t\f]*(?:#[^\r\n]*)?(?:\r\n|\n|\r))*")
+_INDENT = re.compile(r"[ \t\f]*")
+_BAD_DECIMAL = re.compile(r"0[_0]*[1-9]")
+
+_OPMAP = pgen_grammar.opmap
+_NAME, _NUMBER_T, _STRING = token.NAME, token.NUMBER, token.STRING
+_NEWLINE, _INDENT_T, _DEDENT, _END = token.NEWLINE, token.INDENT, token.DEDENT, token.ENDMARKER
+_ASYNC, _AWAIT = token.ASYNC, token.AWAIT
+_OPENERS = frozenset("([{")
+_CLOSERS = frozenset(")]}")
+
+
+def _newlines(segment: str) -> tuple[int, int]:
+    """Number of line breaks in ``segment`` and the offset just past the last one (or -1)."""
+    count = segment.count("\n")
+    last_n = segment.rfind("\n")
+    if "\r" in segment:
+        count += segment.count("\r") - segment.count("\r\n")
+        last_n = max(last_n, segment.rfind("\r"))
+    return count, last_n + 1 if last_n >= 0 else -1
+
+
+def _columns(indent: str) -> tuple[int, int]:
+    """Indentation width with tabs to multiples of 8 and with tabs as 1, as CPython compares."""
+    col = alt = 0
+    for ch in indent:
+        if ch == " ":
+            col += 1
+            alt += 1
+        elif ch == "\t":
+            col = (col // 8 + 1) * 8
+            alt += 1
+        else:
+            col = alt = 0
+    return col, alt
+
+
+def tokenize(text: str, names: set[str]) -> list[Token]:
+    """Tokens of ``text`` ending with ENDMARKER; adds every NAME value to ``names``."""
+    toks: list[Token] = []
+    append = toks.append
+    add_name = names.add
+    main = _MAIN.match
+    n = len(text)
+    pos = prev_end = line_start = 0
+    lineno = 1
+    depth = 0
+    # (width, width with tabs as 1, whether this block is the body of a match statement)
+    indents = [(0, 0, False)]
+    opens_match_body = False
+    line_first = 0  # index in toks of the current logical line's first token
+    at_bol = True
+    while True:
+        if at_bol:
+            at_bol = False
+            end = _BLANK_LINES.match(text, pos).end()
+            if end > pos:
+                count, last = _newlines(text[pos:end])
+                lineno += count
+                line_start = pos + last
+                pos = end
+            end = _INDENT.match(text, pos).end()
+            if end == n:
+                break
+            if text[end] == "#":
+                break  # a last comment line without a line break belongs to ENDMARKER
+            col, alt = _columns(text[pos:end])
+            top_col, top_alt, _ = indents[-1]
+            if col > top_col:
+                if alt <= top_alt:
+                    raise TokenizeError("inconsistent use of tabs and spaces in indentation", lineno, end - line_start)
+                indents.append((col, alt, opens_match_body))
+                append((_INDENT_T, text[pos:end], text[prev_end:pos], lineno, 0))
+                prev_end = end
+            elif col < top_col:
+                first = True
+                while col < indents[-1][0]:
+                    indents.pop()
+                    append((_DEDENT, "", text[prev_end:end] if first else "", lineno, end - line_start))
+                    first = False
+                if col != indents[-1][0]:
+                    raise TokenizeError("unindent does not match any outer indentation level", lineno, end - line_start)
+                if alt != indents[-1][1]:
+                    raise TokenizeError("inconsistent use of tabs and spaces in indentation", lineno, end - line_start)
+                prev_end = end
+            elif alt != top_alt:
+                raise TokenizeError("inconsistent use of tabs and spaces in indentation", lineno, end - line_start)
+            pos = end
+            line_first = len(toks)
+            opens_match_body = False
+        m = main(text, pos)
+        if m is None:
+            bad = pos
+            while bad < n and text[bad] in " \t\f":
+                bad += 1
+            if text.startswith("\\", bad):
+                raise TokenizeError("unexpected character after line continuation character", lineno, bad - line_start)
+            raise TokenizeError(f"invalid character {text[bad:bad + 1]!r}", lineno, bad - line_start)
+        kind = m.lastindex
+        start = m.start(kind)
+        end = m.end()
+        prefix = text[prev_end:start]
+        if start > pos:
+            # Only continuation lines here: earlier breaks were counted where they were read.
+            gap = text[pos:start]
+            if "\n" in gap or "\r" in gap:
+                count, last = _newlines(gap)
+                lineno += count
+                line_start = pos + last
+        column = start - line_start
+        if kind == 4:  # name
+            value = m.group(4)
+            if not value.isascii() and not value.isidentifier():
+                raise TokenizeError(f"invalid character in identifier {value!r}", lineno, column)
+            if value == "async":
+                append((_ASYNC, value, prefix, lineno, column))
+            elif value == "await":
+                append((_AWAIT, value, prefix, lineno, column))
+            else:
+                idx = len(toks)
+                if idx == line_first:
+                    # Directly inside a match statement only case blocks can start a line.
+                    if value == "case" and indents[-1][2]:
+                        append((SOFT_KEYWORD, value, prefix, lineno, column))
+                        prev_end = pos = end
+                        continue
+                elif idx == line_first + 1 and value not in HARD_KEYWORDS:
+                    # ``type`` followed by a plain name can only be a type alias statement.
+                    first_tok = toks[line_first]
+                    if first_tok[1] == "type" and first_tok[0] == _NAME:
+                        toks[line_first] = (SOFT_KEYWORD,) + first_tok[1:]
+                add_name(value)
+                append((_NAME, value, prefix, lineno, column))
+        elif kind == 5:  # operator
+            value = m.group(5)
+            if value in _OPENERS:
+                depth += 1
+            elif value in _CLOSERS:
+                depth -= 1
+                if depth < 0:
+                    raise TokenizeError(f"unmatched {value!r}", lineno, column)
+            append((_OPMAP[value], value, prefix, lineno, column))
+        elif kind == 1:  # line break
+            if depth:
+                # Inside brackets a line break is part of the next token's prefix.
+                lineno += 1
+                line_start = pos = end
+                continue
+            value = m.group(1)
+            if len(toks) > line_first and toks[-1][1] == ":":
+                # No simple statement ends with a colon, so this line is a match header.
+                first_tok = toks[line_first]
+                if first_tok[1] == "match" and first_tok[0] == _NAME:
+                    toks[line_first] = (SOFT_KEYWORD,) + first_tok[1:]
+                    opens_match_body = True
+            append((_NEWLINE, value, prefix, lineno, column))
+            lineno += 1
+            line_start = end
+            at_bol = True
+        elif kind == 3:  # string
+            opener = m.group(3)
+            quote = opener.lstrip("rRbBfFuU")
+            letters = opener[: len(opener) - len(quote)].lower()
+            try:
+                if "f" in letters:
+                    end = fstring_end(text, end, quote, "r" in letters)
+                else:
+                    end = plain_string_end(text, end, quote)
+            except FStringError as exc:
+                line, col = _position(text, exc.offset if "f" in letters else start)
+                raise TokenizeError(exc.message, line, col) from None
+            value = text[start:end]
+            append((_STRING, value, prefix, lineno, column))
+            if "\n" in value or "\r" in value:
+                count, last = _newlines(value)
+                lineno += count
+                line_start = start + last
+        elif kind == 2:  # number
+            value = m.group(2)
+            if value[0] == "0" and _BAD_DECIMAL.match(value) and value.replace("_", "").isdigit():
+                raise TokenizeError("leading zeros in decimal integer literals are not permitted", lineno, column)
+            append((_NUMBER_T, value, prefix, lineno, column))
+        else:  # end of text
+            if depth:
+                raise TokenizeError("unexpected EOF: a bracket was never closed", lineno, column)
+            if prefix.rstrip(" \t\f\r\n").endswith("\\") and not prefix.lstrip(" \t\f").startswith("#"):
+                raise TokenizeError("unexpected EOF after line continuation", lineno, column)
+            if len(toks) > line_first:
+                # CPython ends an unterminated last line with an empty NEWLINE.
+                append((_NEWLINE, "", prefix, lineno, column))
+                prev_end = start
+            pos = n
+            break
+        prev_end = pos = end
+    column = n - line_start
+    rest = text[prev_end:]
+    for _ in indents[1:]:
+        append((_DEDENT, "", rest, lineno, column))
+        rest = ""
+    append((_END, "", rest, lineno, column))
+    return toks
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and 0-based column of ``offset``."""
+    count, last = _newlines(text[:offset])
+    return count + 1, offset - (last if last >= 0 else 0)
