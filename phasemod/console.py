@@ -87,11 +87,13 @@ class Reviewer:
     def _key(self) -> str:
         if sys.stdin.isatty():
             try:
-                char = click.getchar()
-            except (EOFError, KeyboardInterrupt):
+                char = click.getchar()   # raises KeyboardInterrupt on Ctrl-C: the run stops, 130
+            except EOFError:             # Ctrl-D: as `q`
                 return ""
-            if char in ("\x03", "\x04"):
+            if char == "\x03":
                 raise KeyboardInterrupt
+            if char == "\x04":
+                return ""
             return char.strip() or "?"
         line = sys.stdin.readline()
         return line.strip()[:1] if line else ""
