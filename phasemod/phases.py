@@ -236,7 +236,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
         # the loop below applies them (phasemod/grouped.py).
         outcomes, planned = grouped.review(report, journal, options, outcomes, previous, dirty, decide, decide_cluster)
     stream = _Stream(outcomes, ahead=interactive and planned is None)
-    state = _ReviewState(stream)
+    state = _ReviewState(stream, edits=_previous_edits(journal, phase.number) if previous else {})
     try:
         for outcome in stream:
             report.outcomes.append(outcome)
@@ -315,9 +315,21 @@ def _dirty(repo: Path, journal: Journal | None) -> set[str]:
     return dirty
 
 
+def _previous_edits(journal: Journal, phase: int) -> dict[str, str]:
+    """Hunk key -> the text a reviewer wrote with `e` in an earlier run (resume reuses it)."""
+    edits: dict[str, str] = {}
+    for run in journal.log(phase)["runs"]:
+        if run["outcome"] not in ("rolled-back", "dry-run"):
+            for h in run["hunks"]:
+                if h["decision"] == "edited":
+                    edits[h["key"]] = h["after"]
+    return edits
+
+
 @dataclass
 class _ReviewState:
     stream: _Stream
+    edits: dict[str, str] = field(default_factory=dict)
     accept_all: bool = False
     quit: bool = False
     interrupted: bool = False
@@ -347,6 +359,11 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             choice = "rejected"
         elif previous.get(hunk.key) in ("accepted", "rejected"):
             choice = previous[hunk.key]
+        elif previous.get(hunk.key) == "edited" and hunk.key in state.edits:
+            choice = "edited"
+            hunk = Hunk(hunk.path, hunk.index, hunk.start, hunk.before,
+                        tuple(hunklib.split_lines(state.edits[hunk.key])), hunk.recipes, hunk.context_before,
+                        hunk.context_after, hunk.ordinal)
         else:
             assert decide is not None
             stream = state.stream
@@ -367,8 +384,8 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             elif choice == "reject-file":
                 file_choice, choice = "reject", "rejected"
         # Recorded at once, so that `q`, Ctrl-C or a kill loses no decision.
-        if planned is None:
-            journal.record_hunk(report.run_id, outcome.path, hunk.key, hunk.index, ",".join(hunk.recipes),
+        if planned is None:   # under the proposal's key (an edit's own key would not match on resume)
+            journal.record_hunk(report.run_id, outcome.path, hunks[number - 1].key, hunk.index, ",".join(hunk.recipes),
                                 "".join(hunk.before), "".join(hunk.after), choice)
         if choice in ("accepted", "edited"):
             accepted[hunk.index] = hunk

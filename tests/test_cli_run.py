@@ -130,3 +130,14 @@ def test_editor_failure_asks_again(tmp_path: Path) -> None:
                      env={"EDITOR": "false", "VISUAL": "false"})
     assert "the editor failed" in result.stdout
     assert result.exit_code == 0
+
+
+def test_an_edit_is_kept_when_the_review_resumes(tmp_path: Path, monkeypatch) -> None:
+    repo = make_repo(tmp_path / "repo", files=1, uses=2)
+    monkeypatch.setattr("click.edit", lambda text, **kw: "    return New()  # edited by hand\n")
+    run_cli(repo, "run", "1", "-i", "--no-validate", input="n\ne\nq\n")
+    assert "New" not in (repo / "pkg/p1_0.py").read_text()     # quit inside the file: nothing written
+    resumed = run_cli(repo, "run", "1", "-i", "--no-validate", input="y\n")
+    assert resumed.exit_code == 0 and resumed.stdout.count("Apply this hunk") == 1
+    text = (repo / "pkg/p1_0.py").read_text()
+    assert "return New()  # edited by hand" in text and "from pkg.old_mod import Old" in text
