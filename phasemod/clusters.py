@@ -22,7 +22,7 @@ UNUSUAL_MAX = 2
 # Abstracted context kept on each side of a change, within its logical line. Enough to
 # tell a call from an annotation from an import; small enough that long parameter
 # lists or different statement tails do not split one change into many clusters.
-WINDOW = 6
+WINDOW = 0
 
 # ---------------------------------------------------------------------------- lexer
 # Token kinds. Code: N name, K keyword, U number, O operator, L end of logical line.
@@ -337,13 +337,14 @@ def _window(items: list[tuple], width: int) -> tuple:
             j, count = k + step, 0
             while 0 <= j < n and not keep[j] and not hidden[j]:
                 is_end = squeezed[j][1] == ("L", "\n")
-                if count == width and not (step == 1 and is_end):
+                if count == width and not (step == 1 and is_end and width):
                     break
                 shown[j] = True
                 if is_end:
                     break
                 count += 1
                 j += step
+    _show_role(squeezed, keep, hidden, shown)
     script: list = []
     for k, it in enumerate(squeezed):
         if hidden[k]:
@@ -353,6 +354,51 @@ def _window(items: list[tuple], width: int) -> tuple:
         elif not script or script[-1] != ("P", "…"):
             script.append(("P", "…"))
     return tuple(script)
+
+
+# Tokens that make the name next to them a binding, not a use: `def X`, `class X`,
+# `as X`, `import X`, `X = ...` (a target or a keyword argument), `X: ...` (a parameter
+# or an annotated target). A change beside one of them keeps both its neighbours.
+_BINDS_NEXT = frozenset({("K", kw) for kw in ("def", "class", "as", "import", "global", "nonlocal", "for",
+                                              "lambda", "del")})
+_BINDS_PREV = frozenset({("O", "="), ("O", ":"), ("O", ":=")})
+
+
+def _show_role(items: list[tuple], keep: list[bool], hidden: list[bool], shown: list[bool]) -> None:
+    """Context that decides what a change means stays visible: the neighbours of a
+    binding, and the opening and closing marks of the string or comment it is in."""
+    n = len(items)
+    k = 0
+    while k < n:
+        if not keep[k]:
+            k += 1
+            continue
+        end = k
+        while end + 1 < n and keep[end + 1]:
+            end += 1
+        left, right = k - 1, end + 1
+        left_tok = items[left][1] if left >= 0 and items[left][0] == "=" else None
+        right_tok = items[right][1] if right < n and items[right][0] == "=" else None
+        if left_tok in _BINDS_NEXT or right_tok in _BINDS_PREV:
+            for j in (left, right):
+                if 0 <= j < n and not hidden[j]:
+                    shown[j] = True
+        elif right_tok == ("O", ".") and items[end][0] == "~":
+            shown[right] = True   # `[-Old-]{+New+}.attr`: the class's attribute, not the class
+        k = end + 1
+    opener: int | None = None
+    for k, it in enumerate(items):
+        toks = (it[1],) if it[0] == "=" else it[1] + it[2]
+        if it[0] == "~" and opener is not None:
+            shown[opener] = True
+        if it[0] == "=" and it[1][0] in "QH":
+            opener = k
+        elif it[0] == "=" and it[1][0] in "qh":
+            if opener is not None and shown[opener]:
+                shown[k] = True
+            opener = None
+        elif any(t[0] in "QHqh" for t in toks):
+            opener = None
 
 
 @lru_cache(maxsize=65536)

@@ -10,6 +10,8 @@ from typing import Iterable, Sequence
 from phasemod.model import Hunk
 
 CONTEXT = 3
+# Similarity (difflib ratio) above which a changed line counts as edited in place.
+SAME_LINE = 0.5
 
 
 def split_lines(text: str) -> list[str]:
@@ -26,12 +28,25 @@ def make_hunks(path: str, old: str, new: str, recipes: tuple[str, ...] = ()) -> 
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        before, after = tuple(a[i1:i2]), tuple(b[j1:j2])
-        ordinal = seen.get((before, after), 0)
-        seen[(before, after)] = ordinal + 1
-        hunks.append(Hunk(path, len(hunks), i1 + 1, before, after, recipes,
-                          tuple(a[max(0, i1 - CONTEXT):i1]), tuple(a[i2:i2 + CONTEXT]), ordinal))
+        for i1, i2, j1, j2 in _line_by_line(a, b, i1, i2, j1, j2):
+            before, after = tuple(a[i1:i2]), tuple(b[j1:j2])
+            ordinal = seen.get((before, after), 0)
+            seen[(before, after)] = ordinal + 1
+            hunks.append(Hunk(path, len(hunks), i1 + 1, before, after, recipes,
+                              tuple(a[max(0, i1 - CONTEXT):i1]), tuple(a[i2:i2 + CONTEXT]), ordinal))
     return tuple(hunks)
+
+
+def _line_by_line(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> list[tuple[int, int, int, int]]:
+    """Adjacent lines each edited in place (as many lines after as before, each like its
+    counterpart) are separate changes: one hunk each, so the same edit on two adjacent
+    lines is decided like the same edit anywhere else. Anything else stays one hunk."""
+    if i2 - i1 < 2 or i2 - i1 != j2 - j1:
+        return [(i1, i2, j1, j2)]
+    for k in range(i2 - i1):
+        if difflib.SequenceMatcher(None, a[i1 + k], b[j1 + k], autojunk=False).ratio() < SAME_LINE:
+            return [(i1, i2, j1, j2)]
+    return [(i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(i2 - i1)]
 
 
 def rebuild(old: str, hunks: Sequence[Hunk], accepted: Iterable[int]) -> str:

@@ -146,7 +146,7 @@ def test_signature_examples_are_documented():
 
 
 def test_cluster_records():
-    hunks = [hunk(*CALL, path=f"m{i}.py") for i in range(3)] + [hunk(*IMPORT), hunk(*ANNOTATION)]
+    hunks = [hunk(*CALL, path=f"m{i}.py") for i in range(3)] + [hunk(*IMPORT), hunk(*STRING)]
     result = cluster(hunks)
     assert [c.size for c in result] == [3, 1, 1]
     big = result[0]

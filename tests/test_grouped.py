@@ -24,23 +24,23 @@ recipes:
       new: pkg.new_mod.New
       keep_local_name: false
 """
-IMPORT, CALL, ANNOTATION, STRING = "import", "call", "annotation", "string"
+IMPORT, CALL, ATTRIBUTE, STRING = "import", "call", "attribute", "string"
 
 
-def module(n: int, call: bool, annotation: bool, string: bool) -> str:
+def module(n: int, call: bool, attribute: bool, string: bool) -> str:
     text = f'"""Module {n}."""\nfrom pkg.old_mod import Old\n\n\n'
     if call:
         text += f"def make_{n}(ctx):\n    return Old(ctx, {n})\n\n\n"
-    if annotation:
-        text += f"current_{n}: Old = None\n"
+    if attribute:
+        text += f"current_{n} = Old.default()\n"
     if string:
         text += 'TARGET = "pkg.old_mod.Old"\n'
     return text
 
 
 def make_repo(root: Path, files: int = 6) -> Path:
-    """Four clusters: the import in every file (6), the call in m0-m3 (4), the annotation
-    in m0-m2 (3) and a dotted-path string in the last file (1, unusual)."""
+    """Four clusters: the import in every file (6), the call in m0-m3 (4), a class
+    attribute in m0-m2 (3) and a dotted-path string in the last file (1, unusual)."""
     (root / "pkg").mkdir(parents=True)
     (root / "pkg/__init__.py").write_text("")
     (root / "pkg/old_mod.py").write_text("class Old:\n    pass\n")
@@ -68,8 +68,8 @@ def cluster_ids(repo: Path) -> dict[str, str]:
     (phase,) = json.loads(result.stdout)["clusters"]
     ids = {}
     for c in phase["clusters"]:
-        kind = IMPORT if "import" in c["signature"] else CALL if "return" in c["signature"] else \
-            ANNOTATION if ": [-Old-]" in c["signature"] else STRING
+        kind = IMPORT if "import" in c["signature"] else STRING if '"' in c["signature"] else \
+            ATTRIBUTE if "{+New+}." in c["signature"] else CALL
         ids[kind] = c["id"]
     return ids
 
@@ -93,13 +93,13 @@ def test_plan_clusters_json_counts_decisions_and_writes_nothing(tmp_path: Path) 
 def test_accept_split_reject_then_rows_carry_cluster_ids(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     ids = cluster_ids(repo)
-    # import: y; call: split (y n y n); annotation: n; string: y
+    # import: y; call: split (y n y n); attribute: n; string: y
     result = run_cli(repo, "--no-color", "run", "1", "-i", "--grouped", input="y\ns\ny\nn\ny\nn\nn\ny\n")
     assert result.exit_code == 0, result.output
     assert "cluster 1/4" in result.stdout and "UNUSUAL" in result.stdout
     assert "(cluster " + ids[CALL] + ": hunk 2/4, file 2/4" in result.stdout
     m0 = (repo / "pkg/m0.py").read_text()
-    assert "from pkg.new_mod import New" in m0 and "return New(ctx, 0)" in m0 and "current_0: Old = None" in m0
+    assert "from pkg.new_mod import New" in m0 and "return New(ctx, 0)" in m0 and "current_0 = Old.default()" in m0
     m1 = (repo / "pkg/m1.py").read_text()
     assert "from pkg.new_mod import New" in m1 and "return Old(ctx, 1)" in m1
     assert "return New(ctx, 2)" in (repo / "pkg/m2.py").read_text()
@@ -110,7 +110,7 @@ def test_accept_split_reject_then_rows_carry_cluster_ids(tmp_path: Path) -> None
     for r in rows:
         by_cluster.setdefault(r["cluster"], []).append(r["decision"])
     assert by_cluster == {ids[IMPORT]: ["accepted"] * 6, ids[CALL]: ["accepted", "rejected"] * 2,
-                          ids[ANNOTATION]: ["rejected"] * 3, ids[STRING]: ["accepted"]}
+                          ids[ATTRIBUTE]: ["rejected"] * 3, ids[STRING]: ["accepted"]}
     # `log --json` shows the same rows, cluster ids included.
     log = json.loads(run_cli(repo, "log", "--json").stdout)
     assert sorted((h["path"], h["index"], h["cluster"]) for h in log["runs"][0]["hunks"]) == \
@@ -137,7 +137,7 @@ def test_quit_mid_cluster_then_resume_asks_only_the_rest(tmp_path: Path) -> None
     assert "return New(ctx, 0)" in (repo / "pkg/m0.py").read_text()
     assert "return Old(ctx, 1)" in (repo / "pkg/m1.py").read_text()
     assert "return New(ctx, 3)" in (repo / "pkg/m3.py").read_text()
-    assert "current_0: Old = None" in (repo / "pkg/m0.py").read_text()
+    assert "current_0 = Old.default()" in (repo / "pkg/m0.py").read_text()
     rows = [r for r in journal_rows(repo) if r["run_id"] == 2]
     # The resumed run records every hunk it applies, earlier decisions included, each
     # with its cluster id.
@@ -167,7 +167,7 @@ def test_unusual_first_and_split_accept_all(tmp_path: Path) -> None:
     assert result.stdout.index(ids[STRING]) < result.stdout.index(ids[IMPORT])
     assert result.stdout.count("Apply this") == 3
     assert 'TARGET = "pkg.old_mod.Old"' in (repo / "pkg/m5.py").read_text()
-    assert "current_0: New = None" in (repo / "pkg/m0.py").read_text()
+    assert "current_0 = New.default()" in (repo / "pkg/m0.py").read_text()
     assert {r["decision"] for r in journal_rows(repo) if r["cluster"] != ids[STRING]} == {"accepted"}
 
 
@@ -196,3 +196,39 @@ def test_order_puts_unusual_first_keeping_size_order() -> None:
     assert [c.size for c in clusters] == [3, 1]
     assert [c.size for c in order(clusters, unusual_first=True)] == [1, 3]
     assert all(len({edit_script(h) for h in c.hunks}) == 1 for c in clusters)
+
+
+# ---------------------------------------------------------------- the generated tree
+CORPUS_GENERATOR = Path("/work/shared/bench/make_netra_corpus.py")
+
+
+def test_generated_tree_clusters_hold_identical_token_edits(tmp_path: Path) -> None:
+    """The engine's real hunks on a generated tree: inside every cluster, every hunk makes
+    the same raw token-level change (lexed, not normalised) and has the same edit script."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from phasemod.clusters import _merge, lex
+    from phasemod.grouped import phase_clusters
+    from phasemod.manifest import load_manifests
+
+    if not CORPUS_GENERATOR.exists():
+        pytest.skip(f"{CORPUS_GENERATOR} is not available")
+    root = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(CORPUS_GENERATOR), str(root), "--files", "300", "--affected", "80",
+                    "--refs", "600"], check=True, capture_output=True)
+    total_hunks = total_decisions = 0
+    for phase in load_manifests(root / "phase_manifests"):
+        data = phase_clusters(root, phase, jobs=2)
+        assert sum(c.size for c in data.clusters) == data.hunks
+        for c in data.clusters:
+            scripts = {edit_script(h) for h in c.hunks}
+            assert len(scripts) == 1, c.signature
+            changes = {tuple((it[1], it[2]) for it in _merge(lex("".join(h.before)), lex("".join(h.after)))
+                             if it[0] == "~") for h in c.hunks}
+            assert len(changes) == 1, (c.signature, changes)
+        total_hunks += data.hunks
+        total_decisions += data.decisions
+    assert total_hunks > 200 and total_decisions * 4 < total_hunks

@@ -1,0 +1,62 @@
+"""Grouped review in a real terminal (pexpect): single keypresses, accept a cluster,
+split one, reject one, quit mid-cluster and resume."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_grouped import make_repo, journal_rows
+
+pexpect = pytest.importorskip("pexpect")
+
+
+def spawn(repo: Path, *args: str):
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
+    child = pexpect.spawn(sys.executable, ["-m", "phasemod.runner", "--repo", str(repo), *args], env=env,
+                          encoding="utf-8", timeout=60, dimensions=(50, 200))
+    return child
+
+
+def press(child, prompt: str, key: str) -> None:
+    child.expect_exact(prompt)
+    child.send(key)
+
+
+def test_grouped_review_in_a_terminal_quit_mid_cluster_and_resume(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    child = spawn(repo, "run", "1", "-i", "--grouped")
+    child.expect_exact("cluster 1/4")
+    press(child, "Apply this cluster (6 hunks) [y,n,s,v,l,q,?]? ", "v")   # another example
+    child.expect_exact("example 2/6:")
+    child.expect_exact("pkg/m1.py:2")
+    press(child, "[y,n,s,v,l,q,?]? ", "y")                                 # the import, everywhere
+    press(child, "Apply this cluster (4 hunks) [y,n,s,v,l,q,?]? ", "s")    # split the calls
+    press(child, "Apply this hunk [y,n,a,d,A,q,e,?]? ", "y")
+    press(child, "Apply this hunk [y,n,a,d,A,q,e,?]? ", "n")
+    press(child, "Apply this hunk [y,n,a,d,A,q,e,?]? ", "q")               # quit mid-cluster
+    child.expect_exact("resumes where you left off")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert [r["decision"] for r in journal_rows(repo)] == ["accepted"] * 7 + ["rejected"]
+
+    child = spawn(repo, "run", "1", "-i", "--grouped")
+    child.expect_exact("2 hunks in 2 files (2 decided earlier)")
+    press(child, "Apply this cluster (2 hunks) [y,n,s,v,l,q,?]? ", "l")
+    child.expect_exact("pkg/m3.py:6")
+    press(child, "[y,n,s,v,l,q,?]? ", "y")
+    press(child, "Apply this cluster (3 hunks) [y,n,s,v,l,q,?]? ", "n")    # reject the attribute uses
+    child.expect_exact("UNUSUAL")
+    press(child, "Apply this cluster (1 hunks) [y,n,s,v,l,q,?]? ", "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    m0 = (repo / "pkg/m0.py").read_text()
+    assert "return New(ctx, 0)" in m0 and "current_0 = Old.default()" in m0
+    assert "return Old(ctx, 1)" in (repo / "pkg/m1.py").read_text()
+    assert "return New(ctx, 3)" in (repo / "pkg/m3.py").read_text()
+    assert 'TARGET = "pkg.new_mod.New"' in (repo / "pkg/m5.py").read_text()
+    assert all(r["cluster"] for r in journal_rows(repo))
