@@ -563,7 +563,8 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = ()) -> lis
     """Every remaining reference to any old symbol of the manifests (in ``paths`` if given)."""
     from phasemod.select import check_glob
 
-    all_files = repo_files(repo)
+    manifest_files = {str(p.path.resolve()) for p in phases}
+    all_files = [f for f in repo_files(repo) if str((repo / f).resolve()) not in manifest_files]
     if paths:
         for p in paths:
             check_glob(p)

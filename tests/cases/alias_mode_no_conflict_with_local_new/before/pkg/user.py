@@ -1,0 +1,4 @@
+from pkg.old_mod import Old
+
+New = "something else"
+x = Old()

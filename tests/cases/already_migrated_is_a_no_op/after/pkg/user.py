@@ -1,0 +1,3 @@
+from pkg.new_mod import New as Old
+
+x = Old()

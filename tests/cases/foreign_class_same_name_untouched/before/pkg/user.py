@@ -1,0 +1,4 @@
+from warehouse.engines import Old
+
+x = Old(dsn="sqlite://")
+path = "warehouse.engines.Old"

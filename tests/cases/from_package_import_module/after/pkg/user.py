@@ -1,0 +1,3 @@
+from pkg import new_mod
+
+x = new_mod.New()

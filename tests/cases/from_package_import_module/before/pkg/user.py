@@ -1,0 +1,3 @@
+from pkg import old_mod
+
+x = old_mod.Old()

@@ -1,0 +1,7 @@
+def build():
+    from pkg.new_mod import New
+    return New()
+
+
+def other(Old=None):
+    return Old

@@ -1,0 +1,7 @@
+from pkg.new_mod import New as Old
+
+__all__ = ["Old"]
+
+
+class Adapter(Old):
+    pass

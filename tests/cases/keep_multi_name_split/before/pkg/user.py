@@ -1,0 +1,3 @@
+from pkg.old_mod import Old, Other  # both from the bridge
+
+x, y = Old(), Other()

@@ -1,0 +1,3 @@
+import pkg.new_mod as legacy
+
+x = legacy.New()

@@ -1,0 +1,3 @@
+import pkg.old_mod as legacy
+
+x = legacy.Old()

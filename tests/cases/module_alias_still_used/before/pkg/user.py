@@ -1,0 +1,4 @@
+import pkg.old_mod as legacy
+
+x = legacy.Old()
+y = legacy.LIMIT

@@ -1,0 +1,3 @@
+import pkg.new_mod
+
+x = pkg.new_mod.New()

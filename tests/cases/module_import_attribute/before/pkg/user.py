@@ -1,0 +1,3 @@
+import pkg.old_mod
+
+x = pkg.old_mod.Old()

@@ -1,0 +1,3 @@
+from pkg.new_mod import New
+
+x, y = New(), New()

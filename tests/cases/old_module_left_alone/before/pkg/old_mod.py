@@ -1,0 +1,16 @@
+"""The deprecated module."""
+
+
+class Old:
+    pass
+
+
+class Other:
+    pass
+
+
+LIMIT = 3
+
+
+def make():
+    return Old()

@@ -1,0 +1,3 @@
+from pkg.old_mod import LIMIT, Old, Other
+
+x = Old(LIMIT, Other)

@@ -1,0 +1,3 @@
+from lib.engines import New as Old
+
+x = Old()

@@ -1,0 +1,3 @@
+from pkg.old_mod import Old as Engine
+
+x = Engine()

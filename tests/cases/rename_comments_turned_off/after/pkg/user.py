@@ -1,0 +1,7 @@
+from pkg.new_mod import New
+
+
+def make():
+    """Return a fresh Old."""
+    # Old is cheap.
+    return New()

@@ -1,0 +1,4 @@
+from pkg.old_mod import (Other,
+                         Old)
+
+x = Old(Other)

@@ -1,0 +1,4 @@
+from pkg.new_mod import New
+
+x = New()
+y: New = x

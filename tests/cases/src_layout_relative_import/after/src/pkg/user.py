@@ -1,0 +1,3 @@
+from .new_mod import New as Old
+
+x = Old()

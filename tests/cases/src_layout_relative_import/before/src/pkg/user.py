@@ -1,0 +1,3 @@
+from .old_mod import Old
+
+x = Old()

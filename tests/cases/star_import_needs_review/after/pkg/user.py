@@ -1,0 +1,3 @@
+from pkg.old_mod import *  # noqa: F403
+
+x = Old()

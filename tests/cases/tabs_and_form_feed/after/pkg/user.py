@@ -1,0 +1,4 @@
+from pkg.new_mod import New
+
+if True:
+	x = New()

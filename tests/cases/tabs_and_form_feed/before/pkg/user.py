@@ -1,0 +1,4 @@
+from pkg.old_mod import Old
+
+if True:
+	x = Old()
