@@ -349,6 +349,18 @@ class Journal:
                        "cluster, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (run_id, path, key, index, recipe, before, after, decision, cluster, _now()))
 
+    def record_hunks(self, run_id: int, path: str, rows: Iterable[tuple[str, int, str, str, str, str]]) -> None:
+        """Several hunks of one file, (key, index, recipe, before, after, decision) each, in
+        one transaction: batch runs pay one commit per file instead of one per hunk."""
+        rows = list(rows)
+        if any(row[5] not in DECISIONS for row in rows):
+            raise ValueError(f"not a hunk decision: {[row[5] for row in rows if row[5] not in DECISIONS][0]}")
+        now = _now()
+        with self._tx() as db:
+            db.executemany("INSERT INTO hunks (run_id, path, hunk_key, idx, recipe, text_before, text_after, "
+                           "decision, cluster, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                           [(run_id, path, *row, now) for row in rows])
+
     def decisions(self, phase: int) -> dict[str, str]:
         """Hunk key -> latest decision (pending ones left out) over the phase's runs that
         were not rolled back: what a resumed ``run -i`` need not ask again."""

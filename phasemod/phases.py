@@ -343,6 +343,7 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
     source = (textio.decode_python if outcome.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
     hunks = list(outcome.hunks)
     accepted: dict[int, Hunk] = {}
+    batch: list[tuple[str, int, str, str, str, str]] = []
     file_choice: str | None = None
     for number, hunk in enumerate(hunks, 1):
         if planned is not None:
@@ -383,8 +384,12 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
                 file_choice, choice = "accept", "accepted"
             elif choice == "reject-file":
                 file_choice, choice = "reject", "rejected"
-        # Recorded at once, so that `q`, Ctrl-C or a kill loses no decision.
-        if planned is None:   # under the proposal's key (an edit's own key would not match on resume)
+        # Recorded at once, so that `q`, Ctrl-C or a kill loses no decision; a batch run
+        # decides nothing by hand and records a file's hunks in one transaction before writing it.
+        if planned is None and not interactive:
+            batch.append((hunks[number - 1].key, hunk.index, ",".join(hunk.recipes), "".join(hunk.before),
+                          "".join(hunk.after), choice))
+        elif planned is None:   # under the proposal's key (an edit's own key would not match on resume)
             journal.record_hunk(report.run_id, outcome.path, hunks[number - 1].key, hunk.index, ",".join(hunk.recipes),
                                 "".join(hunk.before), "".join(hunk.after), choice)
         if choice in ("accepted", "edited"):
@@ -392,6 +397,8 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             report.accepted_hunks += 1
         else:
             report.rejected_hunks += 1
+    if batch:
+        journal.record_hunks(report.run_id, outcome.path, batch)
     final = hunklib.rebuild(source.text, [accepted.get(h.index, h) for h in hunks], accepted)
     if final == source.text:
         return
