@@ -102,9 +102,9 @@ def cli(ctx: click.Context, repo: Path, manifests: Path | None, no_color: bool, 
         return
     if not repo.is_dir():
         raise UsageError(f"{repo}: not a directory; pass --repo DIR (the root of the repository to migrate)")
-    repo = repo.resolve()
     color = not no_color and "NO_COLOR" not in os.environ
-    ctx.obj = State(repo, (manifests or repo / "phase_manifests"), color, debug)
+    # Manifest paths stay as the user wrote them, so messages read `phase_manifests/01.yaml:4`.
+    ctx.obj = State(repo.resolve(), (manifests or repo / "phase_manifests"), color, debug)
 
 
 @cli.command()
