@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -16,6 +17,7 @@ from phasemod.model import Kind, Reference
 from phasemod.select import repo_files
 
 KINDS = tuple(k.value for k in Kind)
+SCHEMA_VERSION = 1
 
 
 @dataclass
@@ -64,11 +66,11 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     out = []
     targets_all = scan.targets_of(phases)
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
-    cache = scan.ScanCache.load(repo, targets_all, roots)
     baselines = _load_baselines(repo)
     for phase in phases:
         selection = engine.select_phase(repo, phase, all_files, shard)
         items = [(path, scan.phase_targets(phase, path)) for path in selection.files]
+        cache = _cache(repo, targets_all, roots, f"phase {phase.number}")
         results = scan.scan_files(repo, items, phase.source_roots, cache, engine.default_jobs() if jobs is None
                                   else jobs)
         status = PhaseStatus(phase, len(selection.files))
@@ -78,7 +80,7 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
                 status.unparseable.append((result.path, result.error_line, result.error))
             if result.imports_both:
                 status.imports_both.append(result.path)
-            status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and "*" in r.text]
+            status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and _is_star(r.text)]
         key = _baseline_key(phase, shard)
         if record_baseline and status.remaining > baselines.get(key, -1):
             baselines[key] = status.remaining
@@ -87,6 +89,83 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     if record_baseline:
         _save_baselines(repo, baselines)
     return out
+
+
+def _is_star(text: str) -> bool:
+    """A star import: every name it provides is unresolvable, so a person must decide."""
+    return bool(re.search(r"\bimport\s*\*", text.split("#", 1)[0]))
+
+
+def _cache(repo: Path, targets: Sequence[scan.Target], roots: tuple[str, ...], purpose: str) -> scan.ScanCache:
+    """A scan cache of its own for each purpose: entries are keyed by path alone, and a
+    phase (or check) may look for a different set of targets in the same file."""
+    return scan.ScanCache.load(repo, targets, roots + (f"<{purpose}>",))
+
+
+def summary_json(report: Sequence[PhaseStatus]) -> dict:
+    """The document ``status --json`` prints (schema: docs/status.md)."""
+    by_kind = dict.fromkeys(KINDS, 0)
+    for s in report:
+        for kind, count in s.by_kind.items():
+            by_kind[kind] += count
+    remaining = sum(s.remaining for s in report)
+    baseline = sum(s.baseline or 0 for s in report) if all(s.baseline is not None for s in report) else None
+    percent = None if baseline is None else (100.0 if not baseline else
+                                             round(100.0 * max(0, baseline - remaining) / baseline, 1))
+    return {"schema": SCHEMA_VERSION, "remaining": remaining, "by_kind": by_kind, "baseline": baseline,
+            "percent_migrated": percent,
+            "unparseable": sum(len(s.unparseable) for s in report),
+            "needs_review": sum(len(s.needs_review) for s in report),
+            "imports_both": sum(len(s.imports_both) for s in report),
+            "phases": [s.as_json() for s in report]}
+
+
+def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manifests: Path | None = None,
+          jobs: int | None = None) -> list[Reference]:
+    """``check``: every remaining reference to any old symbol or module of the manifests,
+    in ``paths`` (files, directories or globs) if given. The manifests themselves, which
+    name the old symbols by design, are not searched."""
+    from phasemod.select import check_glob, select
+
+    all_files = repo_files(repo)
+    if paths:
+        patterns = []
+        for p in paths:
+            p = _relative(repo, p)
+            check_glob(p)
+            patterns.append(p.rstrip("/") + "/" if (repo / p).is_dir() else p)
+        all_files = select(all_files, patterns)
+    if manifests is not None:
+        inside = _relative(repo, str(manifests)).rstrip("/")
+        all_files = [f for f in all_files if not (f == inside or f.startswith(inside + "/"))]
+    targets = scan.targets_of(phases)
+    roots = tuple(sorted({r for p in phases for r in p.source_roots}))
+    code = [t for t in targets if t.recipe != "rename_in_text"]
+    prose = [t for t in targets if t.recipe == "rename_in_text"]
+    from phasemod.recipes import rename_in_text
+
+    items = [(p, code if p.endswith((".py", ".pyi")) else prose if p.lower().endswith(rename_in_text.SUFFIXES)
+              else []) for p in all_files]
+    results = scan.scan_files(repo, items, roots, _cache(repo, targets, roots, "check"),
+                              engine.default_jobs() if jobs is None else jobs)
+    found = [r for result in results for r in result.references]
+    # A file the parser cannot read may still hold references: its text matches count,
+    # and when it has none the file is still named, so the gate never passes blind.
+    found += [Reference(r.path, r.error_line, Kind.REFERENCE, "", f"unparseable: {r.error}")
+              for r in results if r.error and not r.references]
+    return found
+
+
+def _relative(repo: Path, path: str) -> str:
+    """A PATH argument as given on the command line (absolute, or relative to the
+    current directory or the repo) as a repo-relative POSIX path."""
+    candidate = Path(path)
+    if candidate.is_absolute() or (Path.cwd() / candidate).exists():
+        try:
+            return (Path.cwd() / candidate).resolve().relative_to(repo.resolve()).as_posix()
+        except ValueError:
+            pass
+    return candidate.as_posix().removeprefix("./")
 
 
 def _baseline_key(phase: Phase, shard: tuple[int, int] | None) -> str:
