@@ -56,6 +56,9 @@ class PhasemodGroup(click.Group):
             for line in str(exc).splitlines() or ["error"]:
                 click.echo(f"phasemod: {line}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `phasemod check | head`: the reader is gone, stop quietly
+            sys.stdout = open(os.devnull, "w")
+            ctx.exit(EXIT_PROBLEMS)
         except KeyboardInterrupt:
             click.echo("phasemod: interrupted; decisions made so far are recorded", err=True)
             ctx.exit(130)
