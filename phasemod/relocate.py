@@ -87,7 +87,8 @@ class _Plan:
     stars: list[ImportStatement] = field(default_factory=list)
     name_sites: list[NameSite] = field(default_factory=list)        # uses bound to the old class by an unaliased import
     alias_sites: list[NameSite] = field(default_factory=list)       # uses through `import Old as X`
-    renamed_scopes: set[int] = field(default_factory=set)           # id() of scopes whose `Old` binding moves
+    old_scopes: set[int] = field(default_factory=set)               # id() of scopes binding `Old` to the old symbol
+    renamed_scopes: set[int] = field(default_factory=set)           # those whose binding is renamed (keep false)
     module_uses: dict[int, list[_ModuleUse]] = field(default_factory=dict)     # id(binding) -> uses reaching Old
     module_patch_uses: dict[int, list[tuple[Leaf, Leaf]]] = field(default_factory=dict)  # patch.object(m, "Old")
     module_other_uses: dict[int, int] = field(default_factory=dict)  # id(binding) -> count of other uses
@@ -106,8 +107,9 @@ def plan(tree: Node, move: Move, module: str, is_package: bool) -> _Plan:
             if target == move.old_module:
                 binding = next(b for b in stmt.scope.bindings[entry.bound] if b.statement is stmt)
                 p.module_imports.append((stmt, entry, binding))
+    p.old_scopes.update(id(stmt.scope) for stmt, e in p.class_imports if e.bound == move.old_name)
     if not move.keep_local_name:
-        p.renamed_scopes.update(id(stmt.scope) for stmt, e in p.class_imports if e.bound == move.old_name)
+        p.renamed_scopes.update(p.old_scopes)
     old_bindings = {id(b) for stmt, e in p.class_imports
                     for b in stmt.scope.bindings.get(e.bound, ()) if b.statement is stmt}
     for name in {e.bound for _, e in p.class_imports}:
@@ -229,16 +231,16 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     dotted = move.dotted_pattern()
     word = move.word_pattern()
     names_old = bool(p.name_sites or p.stars or p.class_imports)
-    renamed = _renamed_module_scope(p)
+    module_binds_old = id(p.analysis.module) in p.old_scopes
     for leaf, scope in p.analysis.strings:
         if dotted.search(leaf.value):
             sites.append(Site(leaf.get_lineno(), Kind.STRING))
         elif _is_docstring(leaf):
             if names_old and word.search(leaf.value):
                 sites += _line_sites(leaf, word, Kind.DOCS)
-        elif renamed and _in_dunder_all(leaf) and _string_body(leaf.value) == move.old_name:
+        elif module_binds_old and _in_dunder_all(leaf) and _string_body(leaf.value) == move.old_name:
             sites.append(Site(leaf.get_lineno(), Kind.REFERENCE))
-        elif word.search(leaf.value) and _in_annotation(leaf) and _scope_renamed(p, move.old_name, scope):
+        elif word.search(leaf.value) and _in_annotation(leaf) and _binds_old(p, move.old_name, scope):
             sites.append(Site(leaf.get_lineno(), Kind.ANNOTATION))
     for leaf in tree.leaves():
         if "#" in leaf.prefix:
@@ -327,6 +329,11 @@ def _in_dunder_all(leaf: Leaf) -> bool:
 
 def _renamed_module_scope(p: _Plan) -> bool:
     return id(p.analysis.module) in p.renamed_scopes
+
+
+def _binds_old(p: _Plan, name: str, scope: Scope) -> bool:
+    found = p.analysis.lookup(name, scope)
+    return found is not None and id(found) in p.old_scopes
 
 
 def _scope_renamed(p: _Plan, name: str, scope: Scope) -> bool:
