@@ -155,7 +155,7 @@ def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, sh
 def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, yes: bool, dry_run: bool,
         jobs: int | None, as_json: bool, no_validate: bool, allow_dirty: bool, allow_unparseable: bool,
         revisit: bool, commit: bool, grouped: bool | None, unusual_first: bool, shard) -> None:
-    """Apply PHASE... (or --all) with exactly one of -i, --yes or --dry-run."""
+    """Apply phases (numbers or names, or --all) with one of -i, --yes or --dry-run."""
     from phasemod import phases as engine_phases
 
     modes = [m for m, on in (("interactive", interactive), ("yes", yes), ("dry-run", dry_run)) if on]
