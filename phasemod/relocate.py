@@ -231,14 +231,14 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     dotted = move.dotted_pattern()
     word = move.word_pattern()
     names_old = bool(p.name_sites or p.stars or p.class_imports)
-    module_binds_old = id(p.analysis.module) in p.old_scopes
+    exported = {e.bound for stmt, e in p.class_imports if stmt.scope is p.analysis.module}
     for leaf, scope in p.analysis.strings:
         if dotted.search(leaf.value):
             sites.append(Site(leaf.get_lineno(), Kind.STRING))
         elif _is_docstring(leaf):
             if names_old and word.search(leaf.value):
                 sites += _line_sites(leaf, word, Kind.DOCS)
-        elif module_binds_old and _in_dunder_all(leaf) and _string_body(leaf.value) == move.old_name:
+        elif _in_dunder_all(leaf) and _string_body(leaf.value) in exported:
             sites.append(Site(leaf.get_lineno(), Kind.REFERENCE))
         elif word.search(leaf.value) and _in_annotation(leaf) and _binds_old(p, move.old_name, scope):
             sites.append(Site(leaf.get_lineno(), Kind.ANNOTATION))
