@@ -28,7 +28,7 @@ def parse(text: str) -> pytree.Node:
         raise ParseError(exc.message, exc.line, exc.column) from None
     collector = checks.Collector()
     try:
-        tree = parser.parse_tokens(tables.tables(), toks, collector.hooks)
+        tree = parser.parse_tokens(tables.tables(), toks, collector.hooks, collector.context_leaves)
         collector.finish(tree)
     except parser.GrammarError as exc:
         _type, value, _prefix, line, column = exc.token

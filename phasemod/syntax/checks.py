@@ -93,6 +93,65 @@ class Collector:
                 _walrus_context(node)
             else:
                 _as_context(node)
+        for leaf in self.context_leaves:
+            _leaf_context(leaf)
+
+
+# --- statements that need an enclosing function or loop ----------------------------------
+
+
+def _enclosing_function(node: Base) -> Base:
+    parent = node.parent
+    while parent is not None and parent.type not in _FUNCTION_BOUNDARIES:
+        parent = parent.parent
+    return parent
+
+
+def _is_async_function(node: Base | None) -> bool:
+    return (
+        node is not None
+        and node.type == _S["funcdef"]
+        and node.parent is not None
+        and node.parent.type in (_S["async_stmt"], _S["async_funcdef"])
+    )
+
+
+def _in_loop(leaf: Leaf) -> bool:
+    child, parent = leaf, leaf.parent
+    while parent is not None and parent.type not in _FUNCTION_BOUNDARIES:
+        if parent.type in _LOOPS:
+            else_at = next((i for i, c in enumerate(parent.children) if _is_leaf(c, "else")), len(parent.children))
+            if parent.children.index(child) < else_at:
+                return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _leaf_context(leaf: Leaf) -> None:
+    value = leaf.value
+    if value == "return":
+        if _enclosing_function(leaf).type != _S["funcdef"]:
+            raise _fail("'return' outside function", leaf)
+    elif value == "yield":
+        if _enclosing_function(leaf).type not in (_S["funcdef"], _S["lambdef"]):
+            raise _fail("'yield' outside function", leaf)
+    elif value in ("break", "continue"):
+        if not _in_loop(leaf):
+            raise _fail(f"'{value}' outside loop", leaf)
+    elif value == "nonlocal":
+        boundary = _enclosing_function(leaf)
+        while boundary is not None and boundary.type == _S["classdef"]:
+            boundary = _enclosing_function(boundary)
+        if boundary is None or boundary.type != _S["funcdef"]:
+            raise _fail("nonlocal declaration not allowed at module level", leaf)
+    elif value == "await":
+        if not _is_async_function(_enclosing_function(leaf)):
+            raise _fail("'await' outside async function", leaf)
+    elif value == "async":
+        nxt = leaf.next_sibling
+        if nxt is not None and nxt.type in (_S["with_stmt"], _S["for_stmt"]):
+            if not _is_async_function(_enclosing_function(leaf)):
+                raise _fail(f"'async {nxt.children[0].value}' outside async function", leaf)
 
 
 # --- decorators -------------------------------------------------------------------

@@ -40,6 +40,11 @@ class Tables:
         self.keyword_labels = {k: v for k, v in g.keywords.items() if k not in _NOT_KEYWORDS | SOFT_KEYWORDS}
         self.soft_labels = {k: g.keywords[k] for k in SOFT_KEYWORDS}
         self.token_labels = dict(g.tokens)
+        # Leaves whose validity depends on the enclosing function or loop.
+        self.watch_labels = frozenset(
+            [self.keyword_labels[k] for k in ("return", "yield", "break", "continue", "nonlocal")]
+            + [self.token_labels[token.AWAIT], self.token_labels[token.ASYNC]]
+        )
         self.trans: dict[int, list[dict[int, Action]]] = {}
         self.accepting: dict[int, list[bool]] = {}
         self.accept_only: dict[int, list[bool]] = {}
@@ -82,9 +87,10 @@ def parse_tokens(
     tables: Tables,
     toks: list[Token],
     hooks: dict[int, Hook],
+    watched: list[Leaf] | None = None,
 ) -> Node:
     """Build the tree for ``toks``; ``hooks[symbol]`` sees each new node of that symbol
-    and may return a replacement."""
+    and may return a replacement; leaves of ``tables.watch_labels`` go to ``watched``."""
     trans = tables.trans
     accepting = tables.accepting
     accept_only = tables.accept_only
@@ -98,6 +104,7 @@ def parse_tokens(
     stack: list[list] = [[trans[start], 0, start, []]]
     root: Node | None = None
     hook_get = hooks.get
+    watch_labels = tables.watch_labels
     for tok in toks:
         ttype, value, prefix, line, col = tok
         if ttype == NAME:
@@ -126,7 +133,10 @@ def parse_tokens(
                 for sym, state in pushes:
                     entry = [trans[sym], state, sym, []]
                     stack.append(entry)
-            entry[3].append(Leaf(ttype, value, context=(prefix, (line, col))))
+            leaf = Leaf(ttype, value, context=(prefix, (line, col)))
+            entry[3].append(leaf)
+            if label in watch_labels and watched is not None:
+                watched.append(leaf)
             while accept_only[entry[2]][entry[1]]:
                 node = _reduce(stack, hook_get)
                 if not stack:

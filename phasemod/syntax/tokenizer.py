@@ -44,7 +44,7 @@ _MAIN = re.compile(
     r"(?:(\r\n|\n|\r)"
     r"|(" + _NUMBER + r")"
     r"|((?:[rR][bBfF]?|[bBfF][rR]?|[uU])?(?:'''|\"\"\"|'|\"))"
-    r"|(\w+)"
+    r"|([\w\x80-\U0010ffff]+)"
     r"|(" + _OPERATOR + r")"
     r"|(\Z))"
 )
