@@ -167,6 +167,11 @@ def test_parse_error_position() -> None:
         "if x:\n    pass\n  # odd comment\n",
         "s = '''a\nb''' ; t = 1\n",
         "class A:\n    def f(self):\n        pass\n\n\n\n# trailing\n",
+        "def f():\n    return (await x for x in y)\n",
+        "for x in y:\n    try:\n        pass\n    finally:\n        continue\n",
+        "x = 1if 1else 0\n",
+        "match x:\n    # comment\n\n    case 1:\n        match y:\n            case 2:\n                case = 3\n",
+        "try:\n    pass\nexcept A, B:\n    pass\n",
     ],
 )
 def test_round_trip_edge_cases(text: str) -> None:

@@ -73,6 +73,7 @@ class Collector:
             _S["import_from"]: _import_from,
             _S["match_stmt"]: _match_stmt,
             _S["classdef"]: _classdef,
+            _S["atom"]: _atom,
         }
 
     def _namedexpr(self, node: Node) -> None:
@@ -135,6 +136,8 @@ def _leaf_context(leaf: Leaf) -> None:
     elif value == "yield":
         if _enclosing_function(leaf).type not in (_S["funcdef"], _S["lambdef"]):
             raise _fail("'yield' outside function", leaf)
+        if _comprehension_kinds(leaf):
+            raise _fail("'yield' inside comprehension", leaf)
     elif value in ("break", "continue"):
         if not _in_loop(leaf):
             raise _fail(f"'{value}' outside loop", leaf)
@@ -145,13 +148,33 @@ def _leaf_context(leaf: Leaf) -> None:
         if boundary is None or boundary.type != _S["funcdef"]:
             raise _fail("nonlocal declaration not allowed at module level", leaf)
     elif value == "await":
-        if not _is_async_function(_enclosing_function(leaf)):
+        # A generator expression may await anywhere: it becomes an async generator.
+        if not _is_async_function(_enclosing_function(leaf)) and "generator" not in _comprehension_kinds(leaf):
             raise _fail("'await' outside async function", leaf)
     elif value == "async":
+        parent = leaf.parent
         nxt = leaf.next_sibling
         if nxt is not None and nxt.type in (_S["with_stmt"], _S["for_stmt"]):
             if not _is_async_function(_enclosing_function(leaf)):
                 raise _fail(f"'async {nxt.children[0].value}' outside async function", leaf)
+        elif parent is not None and parent.type == _S["comp_for"]:
+            kinds = _comprehension_kinds(leaf)
+            if kinds and kinds[0] != "generator" and not _is_async_function(_enclosing_function(leaf)):
+                raise _fail("asynchronous comprehension outside of an asynchronous function", leaf)
+
+
+def _comprehension_kinds(leaf: Leaf) -> list[str]:
+    """Comprehensions around ``leaf`` up to its function, innermost first."""
+    kinds = []
+    parent = leaf.parent
+    while parent is not None and parent.type not in _FUNCTION_BOUNDARIES:
+        t = parent.type
+        if t in (_S["listmaker"], _S["testlist_gexp"], _S["dictsetmaker"], _S["argument"]) and any(
+            c.type == _S["comp_for"] for c in parent.children
+        ):
+            kinds.append("generator" if t in (_S["testlist_gexp"], _S["argument"]) else "display")
+        parent = parent.parent
+    return kinds
 
 
 # --- decorators -------------------------------------------------------------------
@@ -356,6 +379,20 @@ def _arglist(node: Node) -> None:
         else:
             seen_dstar = True
     return None
+
+
+def _atom(node: Node) -> None:
+    first = node.children[0]
+    if first.type == _STRING:
+        kinds = {_is_bytes(leaf.value) for leaf in node.children}
+        if len(kinds) > 1:
+            raise _fail("cannot mix bytes and nonbytes literals", node)
+    return None
+
+
+def _is_bytes(literal: str) -> bool:
+    head = literal[:3].lower()
+    return "b" in head[: len(head) - len(head.lstrip("rbuf"))]
 
 
 def _classdef(node: Node) -> None:
