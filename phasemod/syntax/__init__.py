@@ -21,12 +21,27 @@ class ParseError(Exception):
 
 def parse(text: str) -> pytree.Node:
     """Parse ``text`` (already decoded, BOM removed) and return the module node."""
+    return _parse(text, in_field=False)
+
+
+def _check_field(expr: str) -> None:
+    """Parse an f-string replacement field's expression as CPython does: parenthesized."""
+    try:
+        _parse("(" + expr + "\n)\n", in_field=True)
+    except ParseError as exc:
+        raise tokenizer.TokenizeError(exc.message, exc.line, exc.column) from None
+
+
+def _parse(text: str, in_field: bool) -> pytree.Node:
     names: set[str] = set()
     try:
-        toks = tokenizer.tokenize(text, names)
+        toks = tokenizer.tokenize(text, names, _check_field)
     except tokenizer.TokenizeError as exc:
         raise ParseError(exc.message, exc.line, exc.column) from None
     collector = checks.Collector()
+    if in_field:
+        # Whether await/yield may appear depends on the enclosing function, checked outside.
+        collector.context_leaves = None  # type: ignore[assignment]
     try:
         tree = parser.parse_tokens(tables.tables(), toks, collector.hooks, collector.context_leaves)
         collector.finish(tree)

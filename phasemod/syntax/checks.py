@@ -94,7 +94,7 @@ class Collector:
                 _walrus_context(node)
             else:
                 _as_context(node)
-        for leaf in self.context_leaves:
+        for leaf in self.context_leaves or ():
             _leaf_context(leaf)
 
 
@@ -278,6 +278,8 @@ def _check_target(node: Base, kind: str) -> None:
 
 
 def _check_sequence_target(node: Node, kind: str) -> None:
+    if sum(1 for c in node.children if c.type == _S["star_expr"]) > 1:
+        raise _fail("multiple starred expressions in assignment", node)
     for child in node.children:
         if isinstance(child, Leaf) and child.value == ",":
             continue

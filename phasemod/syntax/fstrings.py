@@ -46,8 +46,9 @@ def plain_string_end(text: str, pos: int, quote: str) -> int:
     return m.end()
 
 
-def fstring_end(text: str, pos: int, quote: str, raw: bool) -> int:
-    """Offset past the closing ``quote`` of an f-string whose body starts at ``pos``."""
+def fstring_end(text: str, pos: int, quote: str, raw: bool, fields: list[tuple[int, int]] | None = None) -> int:
+    """Offset past the closing ``quote`` of an f-string whose body starts at ``pos``;
+    appends the (start, end) offsets of each replacement field's expression to ``fields``."""
     triple = len(quote) == 3
     q = quote[0]
     literal = _LITERAL[(q, triple)].match
@@ -80,7 +81,7 @@ def fstring_end(text: str, pos: int, quote: str, raw: bool) -> int:
             if text[p + 1 : p + 2] == "{":
                 pos = p + 2
             else:
-                pos = _field_end(text, p + 1, quote)
+                pos = _field_end(text, p + 1, quote, fields)
         elif c == "}":
             if text[p + 1 : p + 2] != "}":
                 raise FStringError("f-string: single '}' is not allowed", p)
@@ -89,9 +90,10 @@ def fstring_end(text: str, pos: int, quote: str, raw: bool) -> int:
             raise FStringError("unterminated f-string literal", p)
 
 
-def _field_end(text: str, pos: int, quote: str) -> int:
+def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | None) -> int:
     """Offset past the ``}`` closing a replacement field whose expression starts at ``pos``."""
     depth = 0
+    expr_end = -1
     n = len(text)
     start = pos
     while True:
@@ -100,7 +102,7 @@ def _field_end(text: str, pos: int, quote: str) -> int:
             raise FStringError("f-string: expecting '}'", p)
         c = text[p]
         if c in "'\"":
-            pos = _nested_string_end(text, p)
+            pos = _nested_string_end(text, p, fields)
         elif c in "([{":
             depth += 1
             pos = p + 1
@@ -109,6 +111,8 @@ def _field_end(text: str, pos: int, quote: str) -> int:
                 if c == "}":
                     if p == start:
                         raise FStringError("f-string: valid expression required before '}'", p)
+                    if fields is not None:
+                        fields.append((start, p if expr_end < 0 else expr_end))
                     return p + 1
                 raise FStringError(f"f-string: unmatched '{c}'", p)
             depth -= 1
@@ -120,16 +124,27 @@ def _field_end(text: str, pos: int, quote: str) -> int:
             if depth == 0:
                 if p == start:
                     raise FStringError("f-string: valid expression required before ':'", p)
-                return _spec_end(text, p + 1, quote)
+                if fields is not None:
+                    fields.append((start, p if expr_end < 0 else expr_end))
+                return _spec_end(text, p + 1, quote, fields)
         elif c == "!":
-            pos = p + 2 if text[p + 1 : p + 2] == "=" else p + 1
+            if text[p + 1 : p + 2] == "=":
+                pos = p + 2
+            else:
+                if depth == 0:
+                    if text[p + 1 : p + 2] not in ("r", "s", "a") or text[p + 2 : p + 3] not in (":", "}"):
+                        raise FStringError("f-string: invalid conversion character", p)
+                    expr_end = p  # a conversion follows the expression
+                    pos = p + 2
+                else:
+                    pos = p + 1
         elif c == "\\":
             pos = p + 3 if text.startswith("\r\n", p + 1) else p + 2
         else:
             pos = p + 1
 
 
-def _spec_end(text: str, pos: int, quote: str) -> int:
+def _spec_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | None) -> int:
     """Offset past the ``}`` ending a format spec that starts at ``pos``."""
     n = len(text)
     while True:
@@ -138,7 +153,7 @@ def _spec_end(text: str, pos: int, quote: str) -> int:
             raise FStringError("f-string: expecting '}'", p)
         c = text[p]
         if c == "{":
-            pos = _field_end(text, p + 1, quote)
+            pos = _field_end(text, p + 1, quote, fields)
         elif c == "}":
             return p + 1
         elif c == "\\":
@@ -153,7 +168,7 @@ def _spec_end(text: str, pos: int, quote: str) -> int:
             pos = p + 1
 
 
-def _nested_string_end(text: str, p: int) -> int:
+def _nested_string_end(text: str, p: int, fields: list[tuple[int, int]] | None) -> int:
     """Offset past a string literal inside a replacement field, its quote at ``p``."""
     k = p
     while k > 0 and text[k - 1].isalpha() and p - k < 3:
@@ -166,5 +181,6 @@ def _nested_string_end(text: str, p: int) -> int:
     body = p + len(quote)
     lowered = prefix.lower()
     if "f" in lowered:
+        # Fields of a nested f-string are checked when its enclosing field is parsed.
         return fstring_end(text, body, quote, "r" in lowered)
     return plain_string_end(text, body, quote)

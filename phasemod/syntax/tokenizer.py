@@ -5,6 +5,7 @@ It never decides grammar beyond soft keywords and never loses a character of the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from fissix.pgen2 import grammar as pgen_grammar
 from fissix.pgen2 import token
@@ -85,8 +86,9 @@ def _columns(indent: str) -> tuple[int, int]:
     return col, alt
 
 
-def tokenize(text: str, names: set[str]) -> list[Token]:
-    """Tokens of ``text`` ending with ENDMARKER; adds every NAME value to ``names``."""
+def tokenize(text: str, names: set[str], check_field: Callable[[str], None] | None = None) -> list[Token]:
+    """Tokens of ``text`` ending with ENDMARKER; adds every NAME value to ``names``;
+    ``check_field`` sees each f-string replacement field's expression text."""
     toks: list[Token] = []
     append = toks.append
     add_name = names.add
@@ -213,7 +215,14 @@ def tokenize(text: str, names: set[str]) -> list[Token]:
             letters = opener[: len(opener) - len(quote)].lower()
             try:
                 if "f" in letters:
-                    end = fstring_end(text, end, quote, "r" in letters)
+                    fields: list[tuple[int, int]] = []
+                    end = fstring_end(text, end, quote, "r" in letters, fields)
+                    if check_field is not None:
+                        for field_start, field_end in fields:
+                            try:
+                                check_field(_self_documenting(text[field_start:field_end]))
+                            except TokenizeError as exc:
+                                raise FStringError("f-string: " + exc.message, field_start) from None
                 else:
                     end = plain_string_end(text, end, quote)
             except FStringError as exc:
@@ -249,6 +258,14 @@ def tokenize(text: str, names: set[str]) -> list[Token]:
         rest = ""
     append((_END, "", rest, lineno, column))
     return toks
+
+
+def _self_documenting(expr: str) -> str:
+    """``x=`` in ``f"{x=}"`` is the expression ``x`` followed by the ``=`` marker."""
+    stripped = expr.rstrip()
+    if stripped.endswith("=") and not stripped.endswith(("==", "!=", "<=", ">=")):
+        return stripped[:-1]
+    return expr
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
