@@ -300,14 +300,29 @@ def default_jobs() -> int:
 
 
 def run_selection(repo: Path, selection: Selection, jobs: int | None = None) -> Iterator[FileOutcome]:
-    """Yield one outcome per selected file, in path order, as soon as each is ready."""
+    """Yield one outcome per selected file, in path order, as soon as each is ready.
+
+    The worker pool is started here, in the calling thread, even when another thread
+    consumes the outcomes: a process forked from a secondary thread cannot run Python
+    signal handlers, so it would survive the pool's SIGTERM and hang its shutdown."""
     items = list(zip(selection.files, selection.recipes))
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1 or len(items) < 8:
-        recipes = _Recipes(selection.phase)
-        for path, indices in items:
-            yield process_file(repo, path, indices, recipes)
-        return
+        return _serial(repo, selection, items)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase)) as pool:
-        yield from pool.imap(_work, items, chunksize=max(1, min(16, len(items) // (jobs * 8) or 1)))
+    pool = ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase))
+    return _pooled(pool, items, max(1, min(16, len(items) // (jobs * 8) or 1)))
+
+
+def _serial(repo: Path, selection: Selection, items: list) -> Iterator[FileOutcome]:
+    recipes = _Recipes(selection.phase)
+    for path, indices in items:
+        yield process_file(repo, path, indices, recipes)
+
+
+def _pooled(pool: Any, items: list, chunksize: int) -> Iterator[FileOutcome]:
+    try:
+        yield from pool.imap(_work, items, chunksize=chunksize)
+    finally:
+        pool.terminate()
+        pool.join()

@@ -100,14 +100,18 @@ class PhaseReport:
 
 # ---------------------------------------------------------------------------- gating
 
-def check_requirements(journal: Journal | None, phase: Phase, phases: Sequence[Phase]) -> None:
-    """Refuse a phase whose required phases are not applied and validated."""
+def check_requirements(journal: Journal | None, phase: Phase, phases: Sequence[Phase],
+                       unvalidated_ok: bool = False) -> None:
+    """Refuse a phase whose required phases are not applied and validated. With
+    ``unvalidated_ok`` (the run itself passes --no-validate) an applied phase whose
+    validation was skipped is enough; a failed validation never is."""
     by_number = {p.number: p for p in phases}
     missing = []
     for number in phase.requires:
         state = journal.phase_state(number) if journal is not None else "not-run"
         required = by_number.get(number)
-        ok = state == "validated" or (state == "applied" and required is not None and not required.validate)
+        ok = state == "validated" or (state == "applied" and required is not None
+                                      and (not required.validate or unvalidated_ok))
         if not ok:
             name = required.name if required else str(number)
             missing.append(f"phase {number} ({name}) is {state}")
@@ -516,7 +520,7 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
                 on_warning(text)
         for phase in chosen:
             try:
-                check_requirements(journal, phase, phases)
+                check_requirements(journal, phase, phases, unvalidated_ok=not options.validate)
             except ProblemsFound as exc:
                 reports.append(PhaseReport(phase, refused=str(exc)))
                 break

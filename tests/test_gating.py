@@ -25,13 +25,22 @@ def test_run_refused_until_required_phase_is_applied_and_validated(tmp_path: Pat
     assert run_cli(repo, "run", "2", "--yes").exit_code == 0
 
 
-def test_run_all_stops_at_the_refused_phase(tmp_path: Path) -> None:
+def test_no_validate_run_accepts_phases_whose_validation_it_skips(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", phases=2, validate={1: OK})
     result = run_cli(repo, "run", "--all", "--yes", "--no-validate")
-    assert result.exit_code == 1
+    assert result.exit_code == 0, result.stdout
     assert "phase 1 phase-1: 3 files selected, 3 changed" in result.stdout
+    assert "New" in (repo / "pkg/p2_0.py").read_text()
+
+
+def test_run_all_stops_at_the_refused_phase(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", phases=3, validate={1: OK})
+    assert run_cli(repo, "run", "1", "--yes", "--no-validate").exit_code == 0
+    result = run_cli(repo, "run", "2", "3", "--yes")
+    assert result.exit_code == 1
     assert "phase 2 phase-2: refused: phase 2 (phase-2) requires earlier phases: phase 1 (phase-1) is applied" \
         in result.stdout
+    assert "phase 3" not in result.stdout.split("refused", 1)[1]
     assert "New" not in (repo / "pkg/p2_0.py").read_text()
 
 
