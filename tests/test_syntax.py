@@ -168,6 +168,7 @@ def test_parse_error_position() -> None:
         "s = '''a\nb''' ; t = 1\n",
         "class A:\n    def f(self):\n        pass\n\n\n\n# trailing\n",
         "def f():\n    return (await x for x in y)\n",
+        "def f():\n    return [x for x in (yield)]\n",
         "for x in y:\n    try:\n        pass\n    finally:\n        continue\n",
         "x = 1if 1else 0\n",
         "match x:\n    # comment\n\n    case 1:\n        match y:\n            case 2:\n                case = 3\n",

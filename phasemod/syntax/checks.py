@@ -166,14 +166,21 @@ def _leaf_context(leaf: Leaf) -> None:
 def _comprehension_kinds(leaf: Leaf) -> list[str]:
     """Comprehensions around ``leaf`` up to its function, innermost first."""
     kinds = []
-    parent = leaf.parent
+    outermost_iterable = False
+    child, parent = leaf, leaf.parent
     while parent is not None and parent.type not in _FUNCTION_BOUNDARIES:
         t = parent.type
-        if t in (_S["listmaker"], _S["testlist_gexp"], _S["dictsetmaker"], _S["argument"]) and any(
+        if t == _S["comp_for"]:
+            index = parent.children.index(child)
+            # The first iterable of a comprehension is evaluated in the enclosing scope.
+            outermost_iterable = index > 0 and _is_leaf(parent.children[index - 1], "in")
+        elif t in (_S["listmaker"], _S["testlist_gexp"], _S["dictsetmaker"], _S["argument"]) and any(
             c.type == _S["comp_for"] for c in parent.children
         ):
-            kinds.append("generator" if t in (_S["testlist_gexp"], _S["argument"]) else "display")
-        parent = parent.parent
+            if not (outermost_iterable and child.type == _S["comp_for"]):
+                kinds.append("generator" if t in (_S["testlist_gexp"], _S["argument"]) else "display")
+            outermost_iterable = False
+        child, parent = parent, parent.parent
     return kinds
 
 
