@@ -290,7 +290,7 @@ def _check_sequence_target(node: Node, kind: str) -> None:
     for child in node.children:
         if isinstance(child, Leaf) and child.value == ",":
             continue
-        if child.type == _S["comp_for"] or child.type == _S["old_comp_for" if "old_comp_for" in _S else "comp_for"]:
+        if child.type == _S["comp_for"]:
             raise _fail("cannot assign to comprehension", child)
         if isinstance(child, Node) and child.type == _S["star_expr"]:
             if kind == "del":
@@ -400,8 +400,7 @@ def _atom(node: Node) -> None:
 
 
 def _is_bytes(literal: str) -> bool:
-    head = literal[:3].lower()
-    return "b" in head[: len(head) - len(head.lstrip("rbuf"))]
+    return "b" in _string_prefix(literal)
 
 
 def _classdef(node: Node) -> None:
@@ -713,9 +712,12 @@ def _signed_number(node: Base) -> bool:
 def _plain_string(node: Base) -> None:
     if not isinstance(node, Leaf) or node.type != _STRING:
         raise _fail("invalid pattern", node)
-    head = node.value[:3].lower()
-    if "f" in head.split(node.value.lstrip("rRbBuUfF")[:1])[0] if node.value.lstrip("rRbBuUfF") else False:
+    if "f" in _string_prefix(node.value):
         raise _fail("patterns may only match literals and attribute lookups", node)
+
+
+def _string_prefix(literal: str) -> str:
+    return literal[: len(literal) - len(literal.lstrip("rRbBuUfF"))].lower()
 
 
 def _value_or_class(node: Node) -> None:

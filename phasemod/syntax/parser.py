@@ -1,7 +1,6 @@
 """Table-driven LL(1) parser that turns tokens into fissix ``pytree`` nodes.
 
-It only builds trees from pgen tables; it never tokenizes and never decides validity
-beyond the grammar (``checks`` does that through the hooks it is given).
+It never tokenizes and never judges validity beyond the grammar (hooks from ``checks`` do).
 """
 from __future__ import annotations
 
