@@ -146,12 +146,27 @@ def deletions(repo: Path, phase: Phase, all_files: Sequence[str], phases: Sequen
         return paths, [], required
     targets = [t for t in scan.targets_of(phases) if t.recipe != "rename_in_text"]
     doomed = set(paths)
-    candidates = [(p, targets) for p in all_files if p.endswith((".py", ".pyi")) and p not in doomed]
+    # Every reference move_symbol can resolve goes through the old module's name (an
+    # import of it, a relative import, a dotted string), so only files naming the module
+    # are parsed; after the move that is a handful, not every file naming the class.
+    needles = tuple({(t.old.rpartition(".")[0] if t.recipe == "move_symbol" else t.old).rpartition(".")[2].encode()
+                     for t in targets})
+    candidates = [(p, targets) for p in all_files if p.endswith((".py", ".pyi")) and p not in doomed
+                  and _names_module(repo / p, needles)]
     results = scan.scan_files(repo, candidates, phase.source_roots, jobs=engine.default_jobs())
     blocking = [r for result in results for r in result.references]
     blocking += [Reference(result.path, result.error_line, r.kind, r.old, f"unparseable: {result.error}")
                  for result in results if result.error for r in result.references[:1]]
     return paths, blocking, required
+
+
+def _names_module(path: Path, needles: tuple[bytes, ...]) -> bool:
+    from phasemod.select import names_in
+
+    try:
+        return names_in(path.read_bytes(), needles)
+    except OSError:
+        return True  # let the scan report why it cannot be read
 
 
 # ---------------------------------------------------------------------------- running
