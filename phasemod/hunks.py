@@ -12,6 +12,8 @@ from phasemod.model import Hunk
 CONTEXT = 3
 # Similarity (difflib ratio) above which a changed line counts as edited in place.
 SAME_LINE = 0.5
+# Changed-region size (lines) above which the line diff uses difflib's autojunk.
+LARGE_DIFF = 2000
 
 
 def split_lines(text: str) -> list[str]:
@@ -25,7 +27,7 @@ def make_hunks(path: str, old: str, new: str, recipes: tuple[str, ...] = ()) -> 
     a, b = split_lines(old), split_lines(new)
     hunks = []
     seen: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(a, b):
         if tag == "equal":
             continue
         for i1, i2, j1, j2 in _line_by_line(a, b, i1, i2, j1, j2):
@@ -35,6 +37,21 @@ def make_hunks(path: str, old: str, new: str, recipes: tuple[str, ...] = ()) -> 
             hunks.append(Hunk(path, len(hunks), i1 + 1, before, after, recipes,
                               tuple(a[max(0, i1 - CONTEXT):i1]), tuple(a[i2:i2 + CONTEXT]), ordinal))
     return tuple(hunks)
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for the lines between the common head and tail. Without
+    autojunk difflib is quadratic in repeated lines (a generated file can hold 100,000
+    identical ones), so a large middle is diffed with autojunk on: still exact, coarser."""
+    head, limit = 0, min(len(a), len(b))
+    while head < limit and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head:len(a) - tail], b[head:len(b) - tail]
+    matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=len(mid_b) > LARGE_DIFF)
+    return [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
 
 
 def _line_by_line(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> list[tuple[int, int, int, int]]:

@@ -75,6 +75,22 @@ def phase_targets(phase: Phase, path: str) -> list[Target]:
 def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tuple[str, ...] = (),
               data: bytes | None = None) -> FileScan:
     """References to ``targets`` in one file."""
+    try:
+        return _scan_file(repo, path, targets, source_roots, data)
+    except RecursionError:
+        # Trees nested deeper than Python's stack: an unparseable file, its text matches count.
+        from phasemod.engine import TOO_DEEP
+
+        try:
+            text = (repo / path).read_bytes().decode("latin-1") if data is None else data.decode("latin-1")
+        except OSError:
+            text = ""
+        return FileScan(path, _text_matches(path, text, [t for t in targets if t.recipe != "rename_in_text"]),
+                        TOO_DEEP)
+
+
+def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tuple[str, ...] = (),
+               data: bytes | None = None) -> FileScan:
     if data is None:
         try:
             data = (repo / path).read_bytes()
