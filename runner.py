@@ -195,7 +195,7 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema in docs/cli.md).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema in docs/status.md).")
 @click.option("--fail-on-remaining", is_flag=True, help="Exit 1 while any reference remains.")
 @shard_option
 @click.pass_obj
@@ -206,8 +206,7 @@ def status(state: State, as_json: bool, fail_on_remaining: bool, shard) -> None:
     _warn_interrupted(state)
     report = status_mod.phase_status(state.repo, state.phases(), shard)
     if as_json:
-        click.echo(json.dumps({"phases": [s.as_json() for s in report],
-                               "remaining": sum(s.remaining for s in report)}, indent=1))
+        click.echo(json.dumps(status_mod.summary_json(report), indent=1))
     else:
         console.print_status(report, state.color)
     if fail_on_remaining and any(s.remaining or s.unparseable for s in report):
@@ -219,9 +218,9 @@ def status(state: State, as_json: bool, fail_on_remaining: bool, shard) -> None:
 @click.pass_obj
 def check(state: State, paths: tuple[str, ...]) -> None:
     """CI gate: exit 1 and list every remaining reference to any old symbol of the manifests."""
-    from phasemod import phases as engine_phases
+    from phasemod import status as status_mod
 
-    found = engine_phases.check(state.repo, state.phases(), paths)
+    found = status_mod.check(state.repo, state.phases(), paths, state.manifests)
     for ref in found:
         click.echo(f"{ref.path}:{ref.line}: {ref.kind.value}: {ref.old}: {ref.text}")
     if found:
@@ -291,6 +290,19 @@ def log(state: State, phase: str | None, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=1, default=str))
     else:
         console.print_log(data, state.color)
+
+
+@cli.command()
+@click.option("--html", "html_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the self-contained HTML dashboard here.")
+@click.pass_obj
+def report(state: State, html_file: Path) -> None:
+    """One self-contained HTML page: progress per phase and kind, what remains, history."""
+    from phasemod import htmlreport
+
+    page = htmlreport.render(htmlreport.collect(state.repo, state.phases()))
+    html_file.write_text(page, encoding="utf-8")
+    click.echo(f"phasemod report: wrote {html_file} ({len(page) // 1024} KiB)")
 
 
 @cli.command()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from phasemod.model import Finding, FindingKind
 
@@ -39,3 +39,16 @@ def entering(ctx: FileContext) -> Iterator[FileContext]:
         yield ctx
     finally:
         _current.reset(token)
+
+
+def module_rewriter(migrate: Callable[..., Any], move: Any) -> Callable[..., None]:
+    """A Bowler ``modify`` callback that runs a whole-module rewriter (``migrate(tree,
+    move, module, is_package)``) on the current file and reports its findings."""
+    def rewrite(node: Any, capture: dict, filename: str) -> None:
+        ctx = current()
+        outcome = migrate(node, move, ctx.module, ctx.is_package)
+        for line, message in outcome.conflicts:
+            ctx.report(FindingKind.CONFLICT, line, message)
+        for line, message in outcome.needs_review:
+            ctx.report(FindingKind.NEEDS_REVIEW, line, message)
+    return rewrite

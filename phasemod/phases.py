@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from phasemod import engine, grouped, hunks as hunklib, scan, syntax, textio, vcs
+from phasemod import engine, grouped, hunks as hunklib, scan, textio, vcs
 from phasemod.apply import FileChanged, apply_change
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
@@ -583,30 +583,6 @@ def exit_code(reports: Sequence[PhaseReport], allow_unparseable: bool = False) -
         if report.refused or report.validation_failed or report.blocked_by or report.problems(allow_unparseable):
             return 1
     return 0
-
-
-def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = ()) -> list[Reference]:
-    """Every remaining reference to any old symbol of the manifests (in ``paths`` if given)."""
-    from phasemod.select import check_glob
-
-    manifest_files = {str(p.path.resolve()) for p in phases}
-    all_files = [f for f in repo_files(repo) if str((repo / f).resolve()) not in manifest_files]
-    if paths:
-        for p in paths:
-            check_glob(p)
-        patterns = [p.rstrip("/") + "/" if (repo / p).is_dir() else p for p in paths]
-        all_files = select(all_files, patterns)
-    targets = scan.targets_of(phases)
-    roots = tuple(sorted({r for p in phases for r in p.source_roots}))
-    code = [t for t in targets if t.recipe != "rename_in_text"]
-    prose = [t for t in targets if t.recipe == "rename_in_text"]
-    from phasemod.recipes import rename_in_text
-
-    items = [(p, code if p.endswith((".py", ".pyi")) else prose if p.lower().endswith(rename_in_text.SUFFIXES)
-              else []) for p in all_files]
-    cache = scan.ScanCache.load(repo, targets, roots)
-    results = scan.scan_files(repo, items, roots, cache, engine.default_jobs())
-    return [r for result in results for r in result.references]
 
 
 def validate(repo: Path, phase: Phase) -> list[ValidationResult]:

@@ -122,12 +122,10 @@ def insert_after(node: pytree.Base, text: str) -> None:
         # `if x: import a` on one line: append `; <text>` to the same line
         small = parsed.children[0]
         small.remove()
-        newline = stmt.children[-1]
-        index = len(stmt.children) - 1
+        index = len(stmt.children) - 1   # before the statement's NEWLINE
         stmt.insert_child(index, Leaf(token.SEMI, ";"))
         small.prefix = " "
         stmt.insert_child(index + 1, small)
-        del newline
         return
     indent = indentation_of(stmt)
     next(parsed.leaves()).prefix = indent

@@ -12,7 +12,6 @@ from bowler import Query
 from fissix.pytree import Node
 
 from phasemod import context
-from phasemod.model import FindingKind
 from phasemod.modmove import ModuleMove, migrate, survey as survey_module
 from phasemod.relocate import Site
 
@@ -53,18 +52,7 @@ def needles(options: Options) -> tuple[bytes, ...]:
 def query(options: Options, files: Sequence[str] = ()) -> Query:
     # Like move_symbol: which names reach the module is a whole-file question, so the
     # query selects the root once.
-    return Query(list(files)).select_root().modify(rewrite_module(move(options)))
-
-
-def rewrite_module(m: ModuleMove):
-    def rewrite(node: Node, capture: dict, filename: str) -> None:
-        ctx = context.current()
-        outcome = migrate(node, m, ctx.module, ctx.is_package)
-        for line, message in outcome.conflicts:
-            ctx.report(FindingKind.CONFLICT, line, message)
-        for line, message in outcome.needs_review:
-            ctx.report(FindingKind.NEEDS_REVIEW, line, message)
-    return rewrite
+    return Query(list(files)).select_root().modify(context.module_rewriter(migrate, move(options)))
 
 
 def survey(options: Options, tree: Node, module: str, is_package: bool) -> tuple[list[Site], bool]:

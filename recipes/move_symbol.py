@@ -12,7 +12,6 @@ from bowler import Query
 from fissix.pytree import Node
 
 from phasemod import context
-from phasemod.model import FindingKind
 from phasemod.relocate import Move, Site, migrate, survey as survey_module
 
 ID = "move_symbol"
@@ -52,18 +51,7 @@ def needles(options: Options) -> tuple[bytes, ...]:
 def query(options: Options, files: Sequence[str] = ()) -> Query:
     # Name resolution is a whole-module question, so the query selects the module
     # root once instead of matching every node against several patterns.
-    return Query(list(files)).select_root().modify(rewrite_module(move(options)))
-
-
-def rewrite_module(m: Move):
-    def rewrite(node: Node, capture: dict, filename: str) -> None:
-        ctx = context.current()
-        outcome = migrate(node, m, ctx.module, ctx.is_package)
-        for line, message in outcome.conflicts:
-            ctx.report(FindingKind.CONFLICT, line, message)
-        for line, message in outcome.needs_review:
-            ctx.report(FindingKind.NEEDS_REVIEW, line, message)
-    return rewrite
+    return Query(list(files)).select_root().modify(context.module_rewriter(migrate, move(options)))
 
 
 def survey(options: Options, tree: Node, module: str, is_package: bool) -> tuple[list[Site], bool]:
