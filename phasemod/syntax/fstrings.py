@@ -132,10 +132,13 @@ def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | 
                 pos = p + 2
             else:
                 if depth == 0:
-                    if text[p + 1 : p + 2] not in ("r", "s", "a") or text[p + 2 : p + 3] not in (":", "}"):
+                    after = p + 2
+                    while text[after : after + 1] in (" ", "\t"):
+                        after += 1
+                    if text[p + 1 : p + 2] not in ("r", "s", "a") or text[after : after + 1] not in (":", "}"):
                         raise FStringError("f-string: invalid conversion character", p)
                     expr_end = p  # a conversion follows the expression
-                    pos = p + 2
+                    pos = after
                 else:
                     pos = p + 1
         elif c == "\\":
