@@ -42,7 +42,7 @@ def load_recipe(spec: RecipeSpec) -> ModuleType | Callable[..., Any]:
     module_name, _, func = spec.name.partition(":")
     try:
         return getattr(importlib.import_module(module_name), func)
-    except (ImportError, AttributeError) as exc:
+    except Exception as exc:  # importing runs the user's module: any error it raises is theirs
         raise ManifestError([f"recipe {spec.name!r} (line {spec.line}): cannot import it: {exc}; "
                              "check that the package is installed and the function exists"]) from None
 
@@ -106,7 +106,7 @@ class _Recipes:
                 else:
                     self.compiled.append(("files", None, None))
             else:
-                self.compiled.append(("python", _instantiate(recipe(dict(spec.options), [])), None))
+                self.compiled.append(("python", _user_fixers(spec, recipe), None))
 
     def needles(self, indices: Sequence[int]) -> tuple[bytes, ...] | None:
         found: set[bytes] = set()
@@ -127,6 +127,15 @@ def _needles(recipe: ModuleType, options: Any) -> tuple[bytes, ...] | None:
     if isinstance(old, str) and old:
         return (old.rpartition(".")[2].encode(),)
     return None
+
+
+def _user_fixers(spec: RecipeSpec, recipe: Callable[..., Any]) -> list[Any]:
+    """Build a user recipe's query; its failure is a one-line error about that recipe."""
+    try:
+        return _instantiate(recipe(dict(spec.options), []))
+    except Exception as exc:
+        raise ManifestError([f"recipe {spec.name!r} (line {spec.line}): did not build a Bowler Query "
+                             f"({type(exc).__name__}: {exc}); fix the recipe function"]) from None
 
 
 def _instantiate(query: Any) -> list[Any]:
@@ -309,6 +318,9 @@ def run_selection(repo: Path, selection: Selection, jobs: int | None = None) -> 
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1 or len(items) < 8:
         return _serial(repo, selection, items)
+    # A recipe that cannot be built must fail here: in a pool initializer it would make
+    # the pool respawn workers for ever.
+    _Recipes(selection.phase)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     pool = ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase))
     return _pooled(pool, items, max(1, min(16, len(items) // (jobs * 8) or 1)))

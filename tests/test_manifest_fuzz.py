@@ -91,9 +91,9 @@ def dump(document: Any) -> bytes:
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> Any:
-    """The valid BASE manifest with a few random edits somewhere in its tree."""
-    document = copy.deepcopy(BASE)
+def mutated(draw: st.DrawFn, base: dict[str, Any] = BASE) -> Any:
+    """A valid manifest (BASE by default) with a few random edits somewhere in its tree."""
+    document = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 4))):
         parent: Any = document
         # Walk down a random path, then replace, delete or add at that spot.
