@@ -5,6 +5,7 @@ Never prompts, prints, writes files or imports Click; decisions are made by the 
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -333,8 +334,20 @@ def _serial(repo: Path, selection: Selection, items: list) -> Iterator[FileOutco
 
 
 def _pooled(pool: Any, items: list, chunksize: int) -> Iterator[FileOutcome]:
-    try:
+    with closing_pool(pool):
         yield from pool.imap(_work, items, chunksize=chunksize)
-    finally:
+
+
+@contextlib.contextmanager
+def closing_pool(pool: Any) -> Iterator[Any]:
+    """Shut a worker pool down by letting its workers finish (close, then join), and
+    signal them only when the work was abandoned. Pool.terminate() on a pool that is
+    done can leave the parent joining a worker that never got its SIGTERM."""
+    try:
+        yield pool
+    except BaseException:
         pool.terminate()
         pool.join()
+        raise
+    pool.close()
+    pool.join()

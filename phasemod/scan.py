@@ -258,6 +258,8 @@ def _scan_many(repo: Path, todo: list, source_roots: tuple[str, ...], jobs: int)
         return [scan_file(repo, path, targets, source_roots, data) for _, path, targets, data in todo]
     import multiprocessing
 
+    from phasemod.engine import closing_pool
+
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs, initializer=_scan_init, initargs=(repo, source_roots)) as pool:
+    with closing_pool(ctx.Pool(jobs, initializer=_scan_init, initargs=(repo, source_roots))) as pool:
         return pool.map(_scan_one, todo, chunksize=max(1, len(todo) // (jobs * 8)))
