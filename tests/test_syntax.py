@@ -171,6 +171,7 @@ def test_parse_error_position() -> None:
         "def f():\n    return [x for x in (yield)]\n",
         "def g(): [x for x in [(yield 1)]]\n",
         'x = f"{3!s  }" f"{3!r:>{w}}"\n',
+        'x = f"{1+2 = # a comment\n}"\n',
         "for x in y:\n    try:\n        pass\n    finally:\n        continue\n",
         "x = 1if 1else 0\n",
         "match x:\n    # comment\n\n    case 1:\n        match y:\n            case 2:\n                case = 3\n",

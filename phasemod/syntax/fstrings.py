@@ -94,6 +94,7 @@ def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | 
     """Offset past the ``}`` closing a replacement field whose expression starts at ``pos``."""
     depth = 0
     expr_end = -1
+    comments: list[tuple[int, int]] = []
     n = len(text)
     start = pos
     while True:
@@ -112,20 +113,21 @@ def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | 
                     if p == start:
                         raise FStringError("f-string: valid expression required before '}'", p)
                     if fields is not None:
-                        fields.append((start, p if expr_end < 0 else expr_end))
+                        fields.append((start, _expression_end(text, start, p if expr_end < 0 else expr_end, comments)))
                     return p + 1
                 raise FStringError(f"f-string: unmatched '{c}'", p)
             depth -= 1
             pos = p + 1
         elif c == "#":
             pos = _COMMENT.match(text, p).end()
+            comments.append((p, pos))
         elif c == ":":
             pos = p + 1
             if depth == 0:
                 if p == start:
                     raise FStringError("f-string: valid expression required before ':'", p)
                 if fields is not None:
-                    fields.append((start, p if expr_end < 0 else expr_end))
+                    fields.append((start, _expression_end(text, start, p if expr_end < 0 else expr_end, comments)))
                 return _spec_end(text, p + 1, quote, fields)
         elif c == "!":
             if text[p + 1 : p + 2] == "=":
@@ -145,6 +147,18 @@ def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | 
             pos = p + 3 if text.startswith("\r\n", p + 1) else p + 2
         else:
             pos = p + 1
+
+
+def _expression_end(text: str, start: int, end: int, comments: list[tuple[int, int]]) -> int:
+    """Where the expression of a field ending at ``end`` stops: before a self-documenting
+    ``=`` (``f"{x = }"``), which may be followed by whitespace and comments."""
+    core = text[start:end]
+    for c_start, c_end in comments:
+        core = core[: c_start - start] + " " * (c_end - c_start) + core[c_end - start :]
+    stripped = core.rstrip()
+    if stripped.endswith("=") and not stripped.endswith(("==", "!=", "<=", ">=")):
+        return start + len(stripped) - 1
+    return end
 
 
 def _spec_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | None) -> int:

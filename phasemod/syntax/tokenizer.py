@@ -220,7 +220,7 @@ def tokenize(text: str, names: set[str], check_field: Callable[[str], None] | No
                     if check_field is not None:
                         for field_start, field_end in fields:
                             try:
-                                check_field(_self_documenting(text[field_start:field_end]))
+                                check_field(text[field_start:field_end])
                             except TokenizeError as exc:
                                 raise FStringError("f-string: " + exc.message, field_start) from None
                 else:
@@ -258,14 +258,6 @@ def tokenize(text: str, names: set[str], check_field: Callable[[str], None] | No
         rest = ""
     append((_END, "", rest, lineno, column))
     return toks
-
-
-def _self_documenting(expr: str) -> str:
-    """``x=`` in ``f"{x=}"`` is the expression ``x`` followed by the ``=`` marker."""
-    stripped = expr.rstrip()
-    if stripped.endswith("=") and not stripped.endswith(("==", "!=", "<=", ">=")):
-        return stripped[:-1]
-    return expr
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
