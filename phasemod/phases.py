@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from phasemod import engine, grouped, hunks as hunklib, scan, textio, vcs
-from phasemod.apply import FileChanged, apply_change
+from phasemod.apply import FileChanged, UnsafeWrite, WriteFailed, apply_change
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
@@ -431,7 +431,9 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
         return
     try:
         apply_change(journal, repo, report.run_id, outcome.path, source.encode(final), expected=outcome.old_bytes)
-    except FileChanged as exc:
+    except (FileChanged, UnsafeWrite, WriteFailed) as exc:
+        # This file only (changed, read-only, behind a link, disk full): the file is as
+        # it was, the pending journal row says so, and the other files still migrate.
         report.findings.append(Finding(FindingKind.REFUSED, outcome.path, 0, str(exc)))
         return
     report.applied.append(outcome.path)

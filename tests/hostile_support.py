@@ -67,6 +67,8 @@ def tree(root: Path, skip: tuple[str, ...] = ()) -> dict[str, tuple[str, bytes |
                 out[rel] = ("link", os.readlink(full), 0)
             elif stat.S_ISDIR(st.st_mode):
                 out[rel] = ("dir", b"", stat.S_IMODE(st.st_mode))
+            elif not stat.S_ISREG(st.st_mode):  # a FIFO would block a read
+                out[rel] = ("special", b"", stat.S_IMODE(st.st_mode))
             else:
                 with open(full, "rb") as fh:
                     out[rel] = ("file", fh.read(), stat.S_IMODE(st.st_mode))
