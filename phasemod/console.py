@@ -107,6 +107,11 @@ class Reviewer:
             return None
         if edited is None:
             return None
+        if not edited.strip():
+            # As in `git add -p`, an emptied buffer cancels the edit: an editor that
+            # crashed and truncated its file must not turn code into blank lines.
+            click.echo(_style("! the edited hunk was empty; the edit is cancelled", self.color, fg="yellow"))
+            return None
         if text.endswith("\n") and not edited.endswith("\n"):
             edited += "\n"
         newline = "\r\n" if text.endswith("\r\n") else "\n"
