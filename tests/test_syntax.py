@@ -7,9 +7,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
-import os
 import subprocess
-import sys
 import sysconfig
 import tokenize
 from pathlib import Path
