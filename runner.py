@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from phasemod import __version__, console, grouped_console
+from phasemod import __version__, console
 from phasemod.errors import EngineError, UsageError
 
 EXIT_PROBLEMS, EXIT_USAGE = 1, 2
@@ -174,8 +174,11 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
                                  command=shlex.join(["phasemod", *sys.argv[1:]]), commit=commit,
                                  grouping={None: "auto", True: "grouped", False: "one-by-one"}[grouped],
                                  unusual_first=unusual_first)
-    decide = console.Reviewer(state.color) if modes[0] == "interactive" else None
-    decide_cluster = grouped_console.ClusterReviewer(state.color) if modes[0] == "interactive" else None
+    decide = decide_cluster = None
+    if modes[0] == "interactive":
+        from phasemod import grouped_console
+
+        decide, decide_cluster = console.Reviewer(state.color), grouped_console.ClusterReviewer(state.color)
     progress = console.Progress(enabled=not as_json and modes[0] == "yes" and sys.stderr.isatty())
     options.on_selected = progress.start
     with console.stop_on_signals():

@@ -7,13 +7,15 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import click
 
 from phasemod import hunks as hunklib
 from phasemod.model import FileOutcome, Kind, Status
-from phasemod.phases import Decision, PhaseReport, Prompt
+
+if TYPE_CHECKING:  # the review machinery is imported only by the commands that review
+    from phasemod.phases import Decision, PhaseReport, Prompt
 
 KINDS = [k.value for k in Kind]
 HELP = """y - accept this hunk
@@ -24,8 +26,7 @@ A - accept this hunk and everything left in the phase
 q - stop here; decisions so far are kept and recorded (a later run -i resumes)
 e - edit this hunk in $EDITOR (the result must still parse)
 ? - this help"""
-KEYS = {"y": Decision.ACCEPT, "n": Decision.REJECT, "a": Decision.ACCEPT_FILE, "d": Decision.REJECT_FILE,
-        "A": Decision.ACCEPT_ALL, "q": Decision.QUIT, "e": Decision.EDIT}
+KEYS = "ynadAqe"   # each is the value of a phases.Decision
 
 
 def _style(text: str, color: bool, **kw: Any) -> str:
@@ -61,6 +62,8 @@ class Reviewer:
         self.color = color
 
     def __call__(self, prompt: Prompt) -> tuple[Decision, str | None]:
+        from phasemod.phases import Decision
+
         click.echo(render_hunk(prompt, self.color))
         if prompt.error:
             click.echo(_style(f"! {prompt.error}", self.color, fg="yellow"))
@@ -73,7 +76,7 @@ class Reviewer:
             if key == "?":
                 click.echo(HELP)
                 continue
-            decision = KEYS.get(key)
+            decision = Decision(key) if key and key in KEYS else None
             if decision is None:
                 click.echo(f"unknown key {key!r}; ? shows the keys")
                 continue

@@ -6,6 +6,7 @@ Never prompts, prints, writes files or imports Click; decisions are made by the 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import multiprocessing
 import os
@@ -22,7 +23,7 @@ from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
 from phasemod.modules import module_of
-from phasemod.select import in_shard, names_in, repo_files, select
+from phasemod.select import compile_glob, in_shard, names_in, repo_files, select
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -68,22 +69,29 @@ def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = Non
 
 
 def _recipe_applies(spec: RecipeSpec, path: str) -> bool:
-    target = recipe_target(spec)
+    target, suffixes, include, exclude = _applicability(spec)
     if target == "files":
         return False
     is_python = path.endswith(PYTHON_SUFFIXES)
     if target == "python" and not is_python:
         return False
-    if target == "text":
-        suffixes = builtin_recipes.load(spec.name).SUFFIXES
-        if is_python or not path.lower().endswith(suffixes):
-            return False
-    if spec.files is not None:
-        if spec.files.include and not select([path], spec.files.include):
-            return False
-        if spec.files.exclude and select([path], spec.files.exclude):
-            return False
-    return True
+    if target == "text" and (is_python or not path.lower().endswith(suffixes)):
+        return False
+    if include and not any(r.match(path) for r in include):
+        return False
+    return not any(r.match(path) for r in exclude)
+
+
+@functools.lru_cache(maxsize=256)
+def _applicability(spec: RecipeSpec) -> tuple[str, tuple[str, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """What a recipe needs to know of a path, computed once per recipe (this runs for
+    every file of every phase on every status)."""
+    target = recipe_target(spec)
+    suffixes = tuple(builtin_recipes.load(spec.name).SUFFIXES) if target == "text" else ()
+    files = spec.files
+    include = tuple(compile_glob(g) for g in files.include) if files is not None else ()
+    exclude = tuple(compile_glob(g) for g in files.exclude) if files is not None else ()
+    return target, suffixes, include, exclude
 
 
 # ---------------------------------------------------------------------------- per process state

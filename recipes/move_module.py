@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import keyword
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from bowler import Query
 from fissix.pytree import Node
 
 from phasemod import context
 from phasemod.modmove import ModuleMove, migrate, survey as survey_module
 from phasemod.relocate import Site
+
+if TYPE_CHECKING:
+    from bowler import Query
 
 ID = "move_module"
 DESCRIPTION = "Point every import of a module (and of names from it) at its new dotted path."
@@ -49,7 +51,9 @@ def needles(options: Options) -> tuple[bytes, ...]:
     return (options.old.rpartition(".")[2].encode(),)
 
 
-def query(options: Options, files: Sequence[str] = ()) -> Query:
+def query(options: Options, files: Sequence[str] = ()) -> "Query":
+    from bowler import Query  # only phases that rewrite need Bowler; status and check do not
+
     # Like move_symbol: which names reach the module is a whole-file question, so the
     # query selects the root once.
     return Query(list(files)).select_root().modify(context.module_rewriter(migrate, move(options)))

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import keyword
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from bowler import Query
 from fissix.pytree import Node
 
 from phasemod import context
 from phasemod.relocate import Move, Site, migrate, survey as survey_module
+
+if TYPE_CHECKING:
+    from bowler import Query
 
 ID = "move_symbol"
 DESCRIPTION = "Point every reference of a symbol (class, function, constant) at its new module and name."
@@ -48,7 +50,9 @@ def needles(options: Options) -> tuple[bytes, ...]:
     return tuple({m.old_name.encode(), m.old_module.rpartition(".")[2].encode()})
 
 
-def query(options: Options, files: Sequence[str] = ()) -> Query:
+def query(options: Options, files: Sequence[str] = ()) -> "Query":
+    from bowler import Query  # only phases that rewrite need Bowler; status and check do not
+
     # Name resolution is a whole-module question, so the query selects the module
     # root once instead of matching every node against several patterns.
     return Query(list(files)).select_root().modify(context.module_rewriter(migrate, move(options)))

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from phasemod.clusters import UNUSUAL_MAX, Cluster, cluster, edit_script, lex, signature, signature_examples
 from phasemod.model import Hunk
+from bench_paths import GENERATOR
 
 OLD_MOD = "netra_backend.app.agents.supervisor.execution_engine"
 NEW_MOD = "netra_backend.app.agents.supervisor.user_execution_engine"
-CORPUS_GENERATOR = Path("/work/shared/bench/make_netra_corpus.py")
+CORPUS_GENERATOR = GENERATOR
 
 
 def hunk(before: str, after: str, path: str = "pkg/mod.py", start: int = 1, index: int = 0) -> Hunk:

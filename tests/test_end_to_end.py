@@ -10,13 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from bench_paths import BENCH_DIR
 from click.testing import CliRunner
 
 from phasemod.runner import cli
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
-if not BENCH.is_dir():
-    BENCH = Path("/work/shared/bench")
+BENCH = BENCH_DIR
 SCORER_PYTHONS = ["/root/.pyenv/versions/3.13.0/bin/python3", "/root/.pyenv/versions/3.12.1/bin/python3",
                   "python3.13", "python3.12", sys.executable]
 

@@ -10,7 +10,6 @@ import errno
 import os
 import signal
 import sqlite3
-import stat
 import subprocess
 import sys
 from pathlib import Path

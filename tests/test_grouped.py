@@ -11,6 +11,7 @@ from cli_repo import run_cli, tree_bytes
 from phasemod.clusters import cluster, edit_script
 from phasemod.grouped import GROUP_THRESHOLD, order
 from phasemod.model import Hunk
+from bench_paths import GENERATOR
 
 MANIFEST = """\
 phase: 1
@@ -199,7 +200,7 @@ def test_order_puts_unusual_first_keeping_size_order() -> None:
 
 
 # ---------------------------------------------------------------- the generated tree
-CORPUS_GENERATOR = Path("/work/shared/bench/make_netra_corpus.py")
+CORPUS_GENERATOR = GENERATOR
 
 
 def test_generated_tree_clusters_hold_identical_token_edits(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from phasemod.manifest import (
     load_phase_file,
     select_phases,
 )
+from bench_paths import GENERATOR
 
 HERE = Path(__file__).parent / "manifests"
 PROBLEM = re.compile(r"^.+:\d+: [^:]+: .+$")
@@ -121,7 +122,7 @@ def test_generated_corpus_manifests_load() -> None:
     assert [r.name for r in phases[3].recipes] == ["rename_in_text", "delete_files"]
 
 
-GENERATOR = Path("/work/shared/bench/make_netra_corpus.py")
+GENERATOR = GENERATOR
 
 
 @pytest.mark.skipif(not GENERATOR.exists(), reason="corpus generator not available")

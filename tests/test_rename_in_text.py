@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from phasemod import textrefs
 from phasemod.recipes import rename_in_text
 from phasemod.recipes.rename_in_text import Options, find, rewrite
+from bench_paths import BENCH_DIR
 
 CASES = Path(__file__).parent / "cases_text"
-BENCH = Path("/work/shared/bench")
+BENCH = BENCH_DIR
 
 
 def alias_hook(old: str, new: str):

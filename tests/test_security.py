@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile_support import MANIFEST, cli_run, files_of, make_repo, outside
+from hostile_support import MANIFEST, cli_run, make_repo, outside
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = b"from pkg.old import Old\nOld()\n"

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bench_paths import GENERATOR
 
-GENERATOR = Path("/work/shared/bench/make_netra_corpus.py")
+GENERATOR = GENERATOR
 KINDS = ("import", "instantiation", "annotation", "reference", "string", "docs")
 
 pytestmark = pytest.mark.skipif(not GENERATOR.exists(), reason=f"{GENERATOR} is not available")
