@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import importlib
 import multiprocessing
 import os
@@ -177,7 +178,17 @@ def apply_fixers(fixers: Sequence[Any], tree: Any, filename: str) -> None:
 TOO_DEEP = "nested too deeply to parse or rewrite safely (Python's recursion limit); migrate it by hand"
 
 
+_GC_EVERY = 32
+_files_since_gc = 0
+
+
 def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:
+    # A syntax tree is a web of parent/child cycles: the cyclic collector would scan it
+    # again and again while it is built and rewritten. It is paused for the file and run
+    # every few files instead, when the finished trees are garbage.
+    global _files_since_gc
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _process_file(repo, path, indices, recipes)
     except RecursionError:
@@ -188,6 +199,13 @@ def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipe
         except OSError:
             data = b""
         return _failed(path, data, 0, TOO_DEEP)
+    finally:
+        if was_enabled:
+            gc.enable()
+            _files_since_gc += 1
+            if _files_since_gc >= _GC_EVERY:
+                _files_since_gc = 0
+                gc.collect()
 
 
 def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:

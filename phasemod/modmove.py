@@ -165,7 +165,7 @@ def survey(tree: Node, move: ModuleMove, module: str, is_package: bool) -> tuple
             sites.append(Site(leaf.get_lineno(), Kind.REFERENCE))
         elif _renamed_in(p, scope, move.old_tail) and _in_annotation(leaf) and member.search(leaf.value):
             sites.append(Site(leaf.get_lineno(), Kind.ANNOTATION))
-    for leaf in tree.leaves():
+    for leaf in p.analysis.commented:
         if "#" in leaf.prefix:
             sites += [Site(line, Kind.DOCS) for line, text in _comments(leaf) if dotted.search(text)]
     imports_new = any(_imports(stmt, move.new) for stmt in p.analysis.imports)
@@ -387,7 +387,7 @@ class _Editor:
 
     def _comments(self) -> None:
         dotted = self.move.dotted_pattern()
-        for leaf in self.tree.leaves():
+        for leaf in self.p.analysis.commented:
             if "#" in leaf.prefix:
                 prefix = "\n".join(dotted.sub(self.move.new, line) if "#" in line else line
                                    for line in leaf.prefix.split("\n"))

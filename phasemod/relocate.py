@@ -242,7 +242,7 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
             sites.append(Site(leaf.get_lineno(), Kind.REFERENCE))
         elif word.search(leaf.value) and _in_annotation(leaf) and _binds_old(p, move.old_name, scope):
             sites.append(Site(leaf.get_lineno(), Kind.ANNOTATION))
-    for leaf in tree.leaves():
+    for leaf in p.analysis.commented:
         if "#" in leaf.prefix:
             for lineno, comment in _comments(leaf):
                 if dotted.search(comment) or (names_old and word.search(comment)) \
@@ -541,7 +541,7 @@ class _Editor:
         dotted = move.dotted_pattern()
         words = move.rename_comments and bool(self.p.renamed_scopes)
         word = move.word_pattern()
-        for leaf in self.tree.leaves():
+        for leaf in self.p.analysis.commented:
             if "#" not in leaf.prefix:
                 continue
             prefix = dotted.sub(lambda m: f"{move.new_module}{m.group(1)}{move.new_name}", leaf.prefix)

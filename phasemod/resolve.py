@@ -97,6 +97,7 @@ class Analysis:
     imports: list[ImportStatement]
     sites: dict[str, list[NameSite]]
     strings: list[tuple[Leaf, Scope]]
+    commented: list[Leaf]          # leaves whose prefix holds a comment, in no particular order
 
     def lookup(self, name: str, scope: Scope) -> Scope | None:
         """The scope whose binding of ``name`` is visible from ``scope`` (None: unbound/builtin)."""
@@ -144,7 +145,7 @@ def analyze(tree: Node, module: str = "", is_package: bool = False) -> Analysis:
     top = Scope(tree, "module", None)
     walker = _Walker(top, module, is_package)
     walker.walk(tree, top)
-    return Analysis(top, walker.scopes, walker.imports, walker.sites, walker.strings)
+    return Analysis(top, walker.scopes, walker.imports, walker.sites, walker.strings, walker.commented)
 
 
 class _Walker:
@@ -153,6 +154,7 @@ class _Walker:
         self.imports: list[ImportStatement] = []
         self.sites: dict[str, list[NameSite]] = {}
         self.strings: list[tuple[Leaf, Scope]] = []
+        self.commented: list[Leaf] = []
         self.module, self.is_package = module, is_package
 
     def walk(self, root: pytree.Base, scope: Scope) -> None:
@@ -161,6 +163,8 @@ class _Walker:
         while stack:
             node, scope = stack.pop()
             if isinstance(node, Leaf):
+                if "#" in node.prefix:
+                    self.commented.append(node)
                 if node.type == token.NAME:
                     self._name(node, scope)
                 elif node.type == token.STRING:
@@ -176,6 +180,7 @@ class _Walker:
             elif t in (syms.import_name, syms.import_from):
                 self._import(node, scope)
             elif t in (syms.global_stmt, getattr(syms, "nonlocal_stmt", -1)):
+                self._note_comments(node)
                 names = {c.value for c in node.children[1:] if isinstance(c, Leaf) and c.type == token.NAME}
                 is_global = node.children[0].value == "global"
                 (scope.declared_global if is_global else scope.declared_nonlocal).update(names)
@@ -191,11 +196,19 @@ class _Walker:
                 stack.extend((c, scope) for c in reversed(node.children))
 
     # -- definitions --------------------------------------------------------------
+    def _note_comments(self, node: pytree.Base) -> None:
+        """Comments sit in leaf prefixes; record those of leaves the walk does not visit."""
+        for leaf in _iter_leaves(node):
+            if "#" in leaf.prefix:
+                self.commented.append(leaf)
+
     def _function(self, node: Node, scope: Scope, stack: list) -> None:
         inner = Scope(node, "function", scope)
         self.scopes.append(inner)
         children = node.children
         name_leaf = children[1]
+        self._note_comments(children[0])
+        self._note_comments(name_leaf)
         scope.bind(Binding(name_leaf.value, name_leaf, "def"))
         self._site(name_leaf, scope, store=True)
         for child in children[2:]:
@@ -210,6 +223,8 @@ class _Walker:
         inner = Scope(node, "class", scope)
         self.scopes.append(inner)
         name_leaf = node.children[1]
+        self._note_comments(node.children[0])
+        self._note_comments(name_leaf)
         scope.bind(Binding(name_leaf.value, name_leaf, "class"))
         self._site(name_leaf, scope, store=True)
         for child in node.children[2:]:
@@ -219,8 +234,11 @@ class _Walker:
         inner = Scope(node, "lambda", scope)
         self.scopes.append(inner)
         colon = next(i for i, c in enumerate(node.children) if c.type == token.COLON)
+        self._note_comments(node.children[0])
+        self._note_comments(node.children[colon])
         for child in node.children[1:colon]:
             if isinstance(child, Leaf):
+                self._note_comments(child)
                 if child.type == token.NAME:
                     inner.bind(Binding(child.value, child, "param"))
                     self._site(child, inner, store=True)
@@ -230,7 +248,9 @@ class _Walker:
             stack.append((child, inner))
 
     def _parameters(self, params: pytree.Base, inner: Scope, outer: Scope) -> None:
-        for leaf in params.leaves():
+        for leaf in _iter_leaves(params):
+            if "#" in leaf.prefix:
+                self.commented.append(leaf)
             if leaf.type == token.STRING:
                 self.strings.append((leaf, outer))
             if leaf.type != token.NAME:
@@ -246,6 +266,7 @@ class _Walker:
                 self._name(leaf, outer)
 
     def _import(self, node: Node, scope: Scope) -> None:
+        self._note_comments(node)
         if node.type == syms.import_name:
             stmt = ImportStatement(node, scope, "", 0, list(_import_name_entries(node.children[1])))
             for entry in stmt.entries:
@@ -339,6 +360,20 @@ def _import_from_entries(node: pytree.Base):
         yield ImportEntry(node.children[0].value, node.children[2].value, node)
     elif isinstance(node, Leaf) and node.type == token.NAME:
         yield ImportEntry(node.value, None, node)
+
+
+def _iter_leaves(node: pytree.Base):
+    """The leaves under ``node`` in order, without recursion (fissix's ``leaves()`` recurses)."""
+    if isinstance(node, Leaf):
+        yield node
+        return
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Leaf):
+            yield current
+        else:
+            stack.extend(reversed(current.children))
 
 
 def _first_leaf(node: pytree.Base) -> Leaf:
