@@ -194,11 +194,7 @@ def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipe
     except RecursionError:
         # fissix walks trees recursively and compile() has its own limit: a generated
         # file nested that deep is reported like an unparseable one, never a crash.
-        try:
-            data = (repo / path).read_bytes()
-        except OSError:
-            data = b""
-        return _failed(path, data, 0, TOO_DEEP)
+        return _failed(path, 0, TOO_DEEP)
     finally:
         if was_enabled:
             gc.enable()
@@ -217,19 +213,19 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
                            findings=(Finding(FindingKind.UNPARSEABLE, path, 0, f"cannot read: {exc.strerror}"),))
     needles = recipes.needles(indices)
     if needles is not None and not names_in(data, needles):
-        return FileOutcome(path, Status.UNCHANGED, data, data)
+        return FileOutcome(path, Status.UNCHANGED)
     is_python = path.endswith(PYTHON_SUFFIXES)
     try:
         source = textio.decode_python(data) if is_python else textio.decode_text(data)
     except textio.DecodeError as exc:
-        return _failed(path, data, 0, str(exc))
+        return _failed(path, 0, str(exc))
     module, is_package = module_of(str(repo), path, recipes.phase.source_roots)
     ctx = context.FileContext(path, module, is_package)
     if is_python:
         try:
             tree = syntax.parse(source.text)
         except syntax.ParseError as exc:
-            return _failed(path, data, exc.line, exc.message)
+            return _failed(path, exc.line, exc.message)
         changed_by = []
         python_recipes = [i for i in indices if recipes.compiled[i][0] == "python"]
         with context.entering(ctx):
@@ -256,23 +252,23 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
                 new_text = rewritten
     findings = tuple(ctx.findings)
     if new_text == source.text:
-        return FileOutcome(path, Status.UNCHANGED, data, data, findings=findings, encoding=source.encoding)
+        return FileOutcome(path, Status.UNCHANGED, findings=findings, encoding=source.encoding)
     problem = check_rewrite(path, source.text, new_text) if is_python else ""
     if problem:
         dropped = Finding(FindingKind.DROPPED, path, 0, f"the rewrite would break the file ({problem}); left unchanged")
-        return FileOutcome(path, Status.FAILED, data, data, findings=findings + (dropped,), reason=problem)
+        return FileOutcome(path, Status.FAILED, findings=findings + (dropped,), reason=problem)
     try:
         new_bytes = source.encode(new_text)
     except UnicodeEncodeError as exc:
         dropped = Finding(FindingKind.DROPPED, path, 0, f"the new text cannot be encoded as {source.encoding}: {exc}")
-        return FileOutcome(path, Status.FAILED, data, data, findings=findings + (dropped,))
+        return FileOutcome(path, Status.FAILED, findings=findings + (dropped,))
     return FileOutcome(path, Status.CHANGED, data, new_bytes, hunks.make_hunks(path, source.text, new_text,
                                                                                  tuple(changed_by)),
                        findings, encoding=source.encoding)
 
 
-def _failed(path: str, data: bytes, line: int, message: str) -> FileOutcome:
-    return FileOutcome(path, Status.FAILED, data, data, reason=message,
+def _failed(path: str, line: int, message: str) -> FileOutcome:
+    return FileOutcome(path, Status.FAILED, reason=message,
                        findings=(Finding(FindingKind.UNPARSEABLE, path, line, message),))
 
 

@@ -87,9 +87,10 @@ class Status(str, enum.Enum):
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """What the engine proposes for one file. ``new_bytes`` is the fully rewritten
-    file (encoding, BOM and newlines kept); applying a subset of ``hunks`` is the
-    caller's choice."""
+    """What the engine proposes for one file. For a changed file ``old_bytes`` is what
+    was read and ``new_bytes`` the fully rewritten file (encoding, BOM and newlines
+    kept); applying a subset of ``hunks`` is the caller's choice. Unchanged and failed
+    outcomes carry no bytes."""
 
     path: str
     status: Status
