@@ -5,6 +5,7 @@ Never prompts or prints itself: the caller supplies ``decide`` and renders the r
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 import queue
 import threading
@@ -258,7 +259,9 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     state = _ReviewState(stream, edits=_previous_edits(journal, phase.number) if previous else {})
     try:
         for outcome in stream:
-            report.outcomes.append(outcome)
+            # The report keeps each outcome for its counts, not its bytes: at 40,000 files
+            # the bytes would dominate memory.
+            report.outcomes.append(dataclasses.replace(outcome, old_bytes=b"", new_bytes=b""))
             report.findings += outcome.findings
             if on_outcome:
                 on_outcome(outcome)
