@@ -12,8 +12,8 @@ from fissix.pygram import python_symbols as syms
 
 from phasemod import treeedit
 from phasemod.model import Kind
-from phasemod.relocate import Outcome, Site, _attribute_trailers, _comments, _dedupe, _in_annotation, \
-    _in_dunder_all, _is_docstring, _string_body, _use_kind
+from phasemod.sites import (Outcome, Site, attribute_trailers, comments_of, dedupe, in_annotation, in_dunder_all,
+                             is_docstring, string_body, use_kind)
 from phasemod.resolve import Analysis, ImportEntry, ImportStatement, NameSite, Scope, analyze, package_of
 
 Leaf, Node = pytree.Leaf, pytree.Node
@@ -124,7 +124,7 @@ def _collect_chains(p: _Plan, move: ModuleMove) -> None:
         imports = [b for b in scope.bindings[head] if b.kind == "import" and b.target == head]
         if not imports:
             continue
-        trailers = _attribute_trailers(site.leaf)
+        trailers = attribute_trailers(site.leaf)
         spelled = [t.children[1].value for t in trailers]
         owner = next((b.statement for b in imports if b.statement is not None and id(b.statement) in owners), None)
         if spelled[: len(parts) - 1] == parts[1:]:
@@ -160,16 +160,16 @@ def survey(tree: Node, move: ModuleMove, module: str, is_package: bool) -> tuple
     dotted, member = move.dotted_pattern(), move.member_pattern()
     for leaf, scope in p.analysis.strings:
         if dotted.search(leaf.value):
-            sites.append(Site(leaf.get_lineno(), Kind.DOCS if _is_docstring(leaf) else Kind.STRING))
-        elif p.renamed and _in_dunder_all(leaf) and _string_body(leaf.value) == move.old_tail:
+            sites.append(Site(leaf.get_lineno(), Kind.DOCS if is_docstring(leaf) else Kind.STRING))
+        elif p.renamed and in_dunder_all(leaf) and string_body(leaf.value) == move.old_tail:
             sites.append(Site(leaf.get_lineno(), Kind.REFERENCE))
-        elif _renamed_in(p, scope, move.old_tail) and _in_annotation(leaf) and member.search(leaf.value):
+        elif _renamed_in(p, scope, move.old_tail) and in_annotation(leaf) and member.search(leaf.value):
             sites.append(Site(leaf.get_lineno(), Kind.ANNOTATION))
     for leaf in p.analysis.commented:
         if "#" in leaf.prefix:
-            sites += [Site(line, Kind.DOCS) for line, text in _comments(leaf) if dotted.search(text)]
+            sites += [Site(line, Kind.DOCS) for line, text in comments_of(leaf) if dotted.search(text)]
     imports_new = any(_imports(stmt, move.new) for stmt in p.analysis.imports)
-    return _dedupe(sites), imports_new
+    return dedupe(sites), imports_new
 
 
 def _renamed_in(p: _Plan, scope: Scope, name: str) -> bool:
@@ -191,8 +191,8 @@ def _member_kind(head: Leaf, trailers: list[Node]) -> Kind:
     """Kind of ``old_mod.X...``: decided by the member after the module path."""
     following = trailers[-1].next_sibling if trailers else head.next_sibling
     if following is not None and following.type == syms.trailer and following.children[0].value == ".":
-        return _use_kind(following.children[1])
-    return _use_kind(head) if not trailers else Kind.REFERENCE
+        return use_kind(following.children[1])
+    return use_kind(head) if not trailers else Kind.REFERENCE
 
 
 # ---------------------------------------------------------------------------- rewriting
@@ -379,9 +379,9 @@ class _Editor:
         member = move.member_pattern()
         for leaf, scope in p.analysis.strings:
             value = dotted.sub(move.new, leaf.value)
-            if p.renamed and _in_dunder_all(leaf) and _string_body(value) == move.old_tail:
+            if p.renamed and in_dunder_all(leaf) and string_body(value) == move.old_tail:
                 value = value.replace(move.old_tail, move.new_tail)
-            elif _renamed_in(p, scope, move.old_tail) and _in_annotation(leaf):
+            elif _renamed_in(p, scope, move.old_tail) and in_annotation(leaf):
                 value = member.sub(move.new_tail, value)
             self.set(leaf, value)
 

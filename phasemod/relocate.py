@@ -13,6 +13,8 @@ from fissix.pygram import python_symbols as syms
 
 from phasemod import treeedit
 from phasemod.model import Kind
+from phasemod.sites import (Outcome, Site, attribute_trailers, comments_of, dedupe, in_annotation, in_dunder_all,
+                             is_docstring, line_sites, string_body, use_kind)
 from phasemod.resolve import Analysis, Binding, ImportEntry, ImportStatement, NameSite, Scope, analyze
 
 Leaf, Node = pytree.Leaf, pytree.Node
@@ -48,24 +50,6 @@ class Move:
 
     def word_pattern(self) -> re.Pattern[str]:
         return re.compile(r"(?<![\w.])" + re.escape(self.old_name) + r"(?!\w)")
-
-
-@dataclass(frozen=True)
-class Site:
-    """A reference to the old symbol found in a module (1-based line)."""
-
-    line: int
-    kind: Kind
-    note: str = ""
-
-
-@dataclass
-class Outcome:
-    """What ``migrate`` did or refused to do; the tree is unchanged when ``conflicts``."""
-
-    changed: bool = False
-    conflicts: list[tuple[int, str]] = field(default_factory=list)
-    needs_review: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -139,7 +123,7 @@ def _collect_module_uses(p: _Plan, analysis: Analysis, binding: Binding, move: M
         if scope is None or not any(b is binding for b in scope.bindings[name]):
             continue
         leaf = site.leaf
-        trailers = _attribute_trailers(leaf)
+        trailers = attribute_trailers(leaf)
         spelled = [t.children[1].value for t in trailers]
         if binding.submodule and spelled[: len(needed)] != needed:
             continue  # `a.other` through `import a.b.mod`: not a use of the module
@@ -155,20 +139,6 @@ def _collect_module_uses(p: _Plan, analysis: Analysis, binding: Binding, move: M
     p.module_other_uses[id(binding)] = other
 
 
-def _attribute_trailers(leaf: Leaf) -> list[Node]:
-    """The `.name` trailers that directly follow ``leaf`` in a power node."""
-    out = []
-    parent = leaf.parent
-    if parent is None or parent.type != syms.power or parent.children[0] is not leaf:
-        return out
-    for child in parent.children[1:]:
-        if child.type == syms.trailer and child.children[0].type == token.DOT:
-            out.append(child)
-        else:
-            break
-    return out
-
-
 def _patch_object_string(leaf: Leaf, move: Move) -> Leaf | None:
     """``patch.object(m, "Old")``/``getattr(m, "Old")``: the string leaf naming the old symbol."""
     parent = leaf.parent
@@ -177,14 +147,9 @@ def _patch_object_string(leaf: Leaf, move: Move) -> Leaf | None:
     if len(parent.children) < 3 or parent.children[1].type != token.COMMA:
         return None
     arg = parent.children[2]
-    if isinstance(arg, Leaf) and arg.type == token.STRING and _string_body(arg.value) == move.old_name:
+    if isinstance(arg, Leaf) and arg.type == token.STRING and string_body(arg.value) == move.old_name:
         return arg
     return None
-
-
-def _string_body(literal: str) -> str | None:
-    match = re.fullmatch(r"([rRuUbB]?)(['\"])(.*)\2", literal, re.S)
-    return match.group(3) if match and "b" not in match.group(1).lower() else None
 
 
 # ---------------------------------------------------------------------------- references
@@ -217,17 +182,17 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
             sites.append(Site(entry.node.get_lineno() or stmt.line, Kind.IMPORT))
     for site in p.name_sites + p.alias_sites:
         if not site.store:
-            sites.append(Site(site.leaf.get_lineno(), _use_kind(site.leaf)))
+            sites.append(Site(site.leaf.get_lineno(), use_kind(site.leaf)))
     for uses in p.module_uses.values():
         for use in uses:
-            sites.append(Site(use.head.get_lineno(), _use_kind(use.trailers[-1].children[1])))
+            sites.append(Site(use.head.get_lineno(), use_kind(use.trailers[-1].children[1])))
     for patches in p.module_patch_uses.values():
         sites += [Site(s.get_lineno(), Kind.STRING) for _, s in patches]
     if p.stars:
         bound = p.analysis.module.bindings.get(move.old_name)
         for site in p.analysis.sites.get(move.old_name, ()):
             if not site.store and p.analysis.lookup(move.old_name, site.scope) is None and not bound:
-                sites.append(Site(site.leaf.get_lineno(), _use_kind(site.leaf), "through star import"))
+                sites.append(Site(site.leaf.get_lineno(), use_kind(site.leaf), "through star import"))
     dotted = move.dotted_pattern()
     word = move.word_pattern()
     names_old = bool(p.name_sites or p.stars or p.class_imports)
@@ -235,96 +200,20 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     for leaf, scope in p.analysis.strings:
         if dotted.search(leaf.value):
             sites.append(Site(leaf.get_lineno(), Kind.STRING))
-        elif _is_docstring(leaf):
+        elif is_docstring(leaf):
             if names_old and word.search(leaf.value):
-                sites += _line_sites(leaf, word, Kind.DOCS)
-        elif _in_dunder_all(leaf) and _string_body(leaf.value) in exported:
+                sites += line_sites(leaf, word, Kind.DOCS)
+        elif in_dunder_all(leaf) and string_body(leaf.value) in exported:
             sites.append(Site(leaf.get_lineno(), Kind.REFERENCE))
-        elif word.search(leaf.value) and _in_annotation(leaf) and _binds_old(p, move.old_name, scope):
+        elif word.search(leaf.value) and in_annotation(leaf) and _binds_old(p, move.old_name, scope):
             sites.append(Site(leaf.get_lineno(), Kind.ANNOTATION))
     for leaf in p.analysis.commented:
         if "#" in leaf.prefix:
-            for lineno, comment in _comments(leaf):
+            for lineno, comment in comments_of(leaf):
                 if dotted.search(comment) or (names_old and word.search(comment)) \
                         or re.search(r"(?<![\w.])" + re.escape(move.old_module) + r"(?!\w)", comment):
                     sites.append(Site(lineno, Kind.DOCS))
-    return _dedupe(sites)
-
-
-def _dedupe(sites: list[Site]) -> list[Site]:
-    seen, out = set(), []
-    for site in sorted(sites, key=lambda s: (s.line, s.kind.value)):
-        key = (site.line, site.kind) if site.kind is Kind.DOCS else id(site)
-        if key not in seen:
-            seen.add(key)
-            out.append(site)
-    return out
-
-
-def _line_sites(leaf: Leaf, pattern: re.Pattern[str], kind: Kind) -> list[Site]:
-    first = leaf.get_lineno()
-    lines = {first + leaf.value.count("\n", 0, m.start()) for m in pattern.finditer(leaf.value)}
-    return [Site(n, kind) for n in sorted(lines)]
-
-
-def _comments(leaf: Leaf) -> list[tuple[int, str]]:
-    """(line, text) of each comment in the prefix of ``leaf``."""
-    prefix = leaf.prefix
-    end_line = leaf.get_lineno()
-    lines = prefix.split("\n")
-    first = end_line - (len(lines) - 1)
-    return [(first + i, text) for i, text in enumerate(lines) if "#" in text]
-
-
-def _use_kind(leaf: Leaf) -> Kind:
-    if _in_annotation(leaf):
-        return Kind.ANNOTATION
-    parent = leaf.parent
-    if parent is not None and parent.type == syms.trailer:  # `m.Old` : the chain's power node
-        parent = parent.parent
-        following = leaf.parent.next_sibling
-    else:
-        following = leaf.next_sibling
-    if parent is not None and parent.type == syms.power and following is not None and following.type == syms.trailer:
-        if following.children[0].type == token.LPAR:
-            return Kind.INSTANTIATION
-        after = following.next_sibling
-        if following.children[0].type == token.DOT and after is not None and after.type == syms.trailer \
-                and after.children[0].type == token.LPAR:
-            return Kind.INSTANTIATION
-    return Kind.REFERENCE
-
-
-def _in_annotation(node: pytree.Base) -> bool:
-    child, parent = node, node.parent
-    while parent is not None:
-        t = parent.type
-        if t in (syms.tname, getattr(syms, "tname_star", -1)) and parent.children[0] is not child:
-            return True
-        if t == syms.annassign and parent.children[1] is child:
-            return True
-        if t == syms.funcdef and child.prev_sibling is not None and child.prev_sibling.type == token.RARROW:
-            return True
-        if t in (syms.simple_stmt, syms.suite, syms.file_input, syms.funcdef, syms.classdef, syms.parameters):
-            return False
-        child, parent = parent, parent.parent
-    return False
-
-
-def _is_docstring(leaf: Leaf) -> bool:
-    parent = leaf.parent
-    return parent is not None and parent.type == syms.simple_stmt and parent.children[0] is leaf
-
-
-def _in_dunder_all(leaf: Leaf) -> bool:
-    node = leaf.parent
-    while node is not None and node.type in (syms.atom, syms.listmaker, syms.testlist_gexp, getattr(syms, "exprlist", -1)):
-        node = node.parent
-    if node is None or node.type != syms.expr_stmt:
-        return False
-    first = node.children[0]
-    return isinstance(first, Leaf) and first.value == "__all__" and isinstance(node.parent, Node) \
-        and node.parent.parent is not None and node.parent.parent.type == syms.file_input
+    return dedupe(sites)
 
 
 def _renamed_module_scope(p: _Plan) -> bool:
@@ -527,12 +416,12 @@ class _Editor:
         for leaf, scope in p.analysis.strings:
             value = dotted.sub(lambda m: f"{move.new_module}{m.group(1)}{move.new_name}", leaf.value)
             if rename_words:
-                if _is_docstring(leaf):
+                if is_docstring(leaf):
                     if move.rename_comments:
                         value = word.sub(move.new_name, value)
-                elif module_renamed and _in_dunder_all(leaf) and _string_body(value) == move.old_name:
+                elif module_renamed and in_dunder_all(leaf) and string_body(value) == move.old_name:
                     value = value.replace(move.old_name, move.new_name)
-                elif _in_annotation(leaf) and _scope_renamed(p, move.old_name, scope):
+                elif in_annotation(leaf) and _scope_renamed(p, move.old_name, scope):
                     value = word.sub(move.new_name, value)
             self.set(leaf, value)
 

@@ -12,7 +12,7 @@ from fissix.pytree import Node
 
 from phasemod import context
 from phasemod.modmove import ModuleMove, migrate, survey as survey_module
-from phasemod.relocate import Site
+from phasemod.sites import Site
 
 if TYPE_CHECKING:
     from bowler import Query

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Sequence
 from fissix.pytree import Node
 
 from phasemod import context
-from phasemod.relocate import Move, Site, migrate, survey as survey_module
+from phasemod.relocate import Move, migrate, survey as survey_module
+from phasemod.sites import Site
 
 if TYPE_CHECKING:
     from bowler import Query
