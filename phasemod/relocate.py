@@ -162,7 +162,7 @@ def references(tree: Node, move: Move, module: str, is_package: bool) -> list[Si
 def survey(tree: Node, move: Move, module: str, is_package: bool) -> tuple[list[Site], bool]:
     """(references, whether the module also imports the new symbol or module)."""
     if module == move.old_module:
-        return [], False
+        return _orphan_survey(tree, move, module, is_package), False
     p = plan(tree, move, module, is_package)
     imports_new = any(stmt.is_from and (stmt.module == move.new_module or
                                         any(f"{stmt.module}.{e.name}" == move.new_module for e in stmt.entries))
@@ -210,8 +210,10 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     for leaf in p.analysis.commented:
         if "#" in leaf.prefix:
             for lineno, comment in comments_of(leaf):
-                if dotted.search(comment) or (names_old and word.search(comment)) \
-                        or re.search(r"(?<![\w.])" + re.escape(move.old_module) + r"(?!\w)", comment):
+                # The dotted path, and the bare name while the file still imports the old
+                # symbol (the import's move clears it); a bare module path followed by
+                # another name (`old_mod.Other`) is no reference: no run would change it.
+                if dotted.search(comment) or (names_old and word.search(comment)):
                     sites.append(Site(lineno, Kind.DOCS))
     return dedupe(sites)
 
@@ -236,7 +238,7 @@ def migrate(tree: Node, move: Move, module: str, is_package: bool) -> Outcome:
     """Rewrite ``tree`` in place. On a conflict nothing is changed."""
     out = Outcome()
     if module == move.old_module:
-        return out
+        return _migrate_orphans(tree, move, module, is_package)
     p = plan(tree, move, module, is_package)
     out.needs_review += [(s.line, f"star import of {move.old_module}: names it provides cannot be resolved; "
                                   f"import {move.new_name} from {move.new_module} explicitly") for s in p.stars]
@@ -312,7 +314,11 @@ class _Editor:
             new_entries = []
             for entry in entries:
                 local = entry.asname or (move.old_name if move.keep_local_name else move.new_name)
-                if local == move.new_name:
+                if entry.asname == entry.name:
+                    # `Old as Old` marks an explicit re-export (typed packages): keep the form.
+                    local = move.old_name if move.keep_local_name else move.new_name
+                    new_entries.append(f"{move.new_name} as {local}")
+                elif local == move.new_name:
                     if not move.keep_local_name and entry.asname is None and self._already_imports_new(stmt.scope):
                         continue  # the file already imports the new name: no duplicate
                     new_entries.append(move.new_name)
@@ -443,3 +449,70 @@ class _Editor:
 
     def _module_imports(self) -> None:
         """Module imports were rewritten together with their uses (see _module_uses)."""
+
+
+# ---------------------------------------------------------------------------- the old module itself
+
+def _orphan_uses(analysis: Analysis, move: Move) -> list[NameSite]:
+    """Uses of the old name in the old module once it no longer binds it (the definition
+    was cut out by hand): free names that only an import can bind again."""
+    if move.old_name in analysis.module.bindings:
+        return []
+    return [site for site in analysis.sites.get(move.old_name, ())
+            if not site.store and analysis.lookup(move.old_name, site.scope) is None]
+
+
+def _orphan_survey(tree: Node, move: Move, module: str, is_package: bool) -> list[Site]:
+    analysis = analyze(tree, module, is_package)
+    if any(stmt.star for stmt in analysis.imports):
+        return []   # a star import may still bind the name: nothing certain to report
+    return dedupe([Site(s.leaf.get_lineno(), use_kind(s.leaf)) for s in _orphan_uses(analysis, move)])
+
+
+def _migrate_orphans(tree: Node, move: Move, module: str, is_package: bool) -> Outcome:
+    """The old module's own free uses of the moved name get an import of the new home
+    (``New as Old`` in alias mode; ``New`` and renamed uses otherwise)."""
+    out = Outcome()
+    analysis = analyze(tree, module, is_package)
+    if any(stmt.star for stmt in analysis.imports):
+        return out
+    uses = _orphan_uses(analysis, move)
+    if not uses:
+        return out
+    rename = not move.keep_local_name and move.new_name != move.old_name
+    if rename:
+        for b in analysis.module.bindings.get(move.new_name, ()):
+            out.conflicts.append((b.leaf.get_lineno(), f"`{move.new_name}` is already bound here; renaming "
+                                  f"`{move.old_name}` would shadow it. Rename the existing binding or use "
+                                  "keep_local_name: true"))
+        if out.conflicts:
+            return out
+        for site in uses:
+            site.leaf.value = move.new_name
+    entry = move.new_name if rename or move.new_name == move.old_name else f"{move.new_name} as {move.old_name}"
+    first_use = min(s.leaf.get_lineno() for s in uses)
+    _insert_module_import(tree, analysis, f"from {move.new_module} import {entry}", first_use)
+    out.changed = True
+    return out
+
+
+def _insert_module_import(tree: Node, analysis: Analysis, text: str, before_line: int) -> None:
+    """Add a top-level import after the module's last top-level import above
+    ``before_line``, else after its docstring and ``__future__`` imports, else first."""
+    from phasemod.syntax import parse
+
+    anchors = [stmt.node for stmt in analysis.imports if stmt.scope is analysis.module
+               and stmt.statement.parent is tree and stmt.line < before_line]
+    if anchors:
+        treeedit.insert_after(anchors[-1], text)
+        return
+    first = tree.children[0] if tree.children else None
+    if first is not None and first.type == syms.simple_stmt and is_docstring(first.children[0]):
+        treeedit.insert_after(first.children[0], text)
+        return
+    parsed = parse(text + "\n").children[0]
+    parsed.remove()
+    if first is not None:
+        leaf = next(first.leaves()) if isinstance(first, Node) else first
+        next(parsed.leaves()).prefix, leaf.prefix = leaf.prefix, ""
+    tree.insert_child(0, parsed)

@@ -1,0 +1,2 @@
+from .runtime import Context as Context
+from .runtime import Undefined as Undefined

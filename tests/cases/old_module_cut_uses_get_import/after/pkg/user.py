@@ -1,0 +1,4 @@
+from pkg.old_mod import Special
+from pkg.new_mod import New
+
+x: New = Special()

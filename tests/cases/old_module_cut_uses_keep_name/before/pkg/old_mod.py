@@ -1,0 +1,5 @@
+"""The deprecated module."""
+
+
+class Special(Old):
+    pass
