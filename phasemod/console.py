@@ -225,6 +225,8 @@ def print_plan(report: Sequence[Any], color: bool) -> None:
     for s in report:
         click.echo(f"phase {s.phase.number} {s.phase.name}: {s.files} files selected, "
                    f"{len({r.path for r in s.references})} with references, {s.remaining} references")
+        for path in s.never_selected:
+            click.echo(f"  excluded: {path} (phasemod never selects its own manifests)")
     click.echo("\n".join(_kind_table(rows, color)))
     _print_problems(report, color)
 
@@ -234,10 +236,15 @@ def print_status(report: Sequence[Any], color: bool) -> None:
     click.echo("\n".join(_kind_table(rows, color)))
     for s in report:
         pct = "unknown (no baseline recorded)" if s.percent is None else f"{s.percent:.1f}%"
-        click.echo(f"phase {s.phase.number} {s.phase.name}: {s.remaining} remaining, migrated {pct}")
+        click.echo(f"phase {s.phase.number} {s.phase.name}: {s.state}, {s.remaining} remaining, migrated {pct}")
+        for reason in s.problems:
+            click.echo(_style(f"  partial: {reason}", color, fg="yellow"))
     _print_problems(report, color)
-    total = sum(s.remaining for s in report)
-    click.echo(_style(f"{total} references remain", color, fg="green" if not total else "yellow"))
+    from phasemod.status import overall
+
+    baseline, total, percent = overall(report)
+    of = "" if percent is None else f", migrated {percent:.1f}% of {baseline}"
+    click.echo(_style(f"{total} references remain{of}", color, fg="green" if not total else "yellow"))
 
 
 def _print_problems(report: Sequence[Any], color: bool) -> None:
@@ -277,6 +284,11 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
     for v in report.validations:
         state = "ok" if v.ok else ("timed out" if v.timed_out else f"exit {v.exit_code}")
         click.echo(f"  validate [{v.severity}] {v.command}: {state} ({v.duration:.1f}s)")
+        _print_tail(v)
+    if report.partial and not report.quit:
+        click.echo(_style(f"phase {p.number} {p.name}: partial ({len(report.partial)} files or deletions did not go "
+                          "through, listed above); later phases wait until a run of this phase goes through",
+                          color, fg="yellow"))
     if report.validation_failed:
         if report.rolled_back:
             click.echo(_style(f"phase {p.number}: critical validation failed; the phase was rolled back", color,
@@ -295,6 +307,17 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
         click.echo(f"{what}; every decision is recorded; `phasemod run {p.number} -i` resumes where you left off")
 
 
+TAIL_LINES = 20
+
+
+def _print_tail(v: Any) -> None:
+    """A failed validation shows the end of its output (the journal keeps the whole tail)."""
+    if not v.ok and v.output_tail:
+        lines = v.output_tail.rstrip("\n").splitlines()[-TAIL_LINES:]
+        click.echo(f"    last {len(lines)} lines of output:")
+        click.echo("\n".join("    | " + line for line in lines))
+
+
 def report_json(report: PhaseReport) -> dict:
     return {
         "phase": report.phase.number, "name": report.phase.name, "run_id": report.run_id,
@@ -309,6 +332,7 @@ def report_json(report: PhaseReport) -> dict:
                         for v in report.validations],
         "rolled_back": report.rolled_back, "quit": report.quit, "interrupted": report.interrupted,
         "refused": report.refused or None, "validation_skipped": report.validation_skipped or None,
+        "partial": report.partial,
     }
 
 
@@ -317,8 +341,7 @@ def print_validations(results: Sequence[Any], color: bool) -> None:
         state = "ok" if v.ok else ("timed out" if v.timed_out else f"exit {v.exit_code}")
         click.echo(_style(f"[{v.severity}] {v.command}: {state} ({v.duration:.1f}s)", color,
                           fg="green" if v.ok else "red"))
-        if not v.ok and v.output_tail:
-            click.echo("\n".join("    " + line for line in v.output_tail.splitlines()[-10:]))
+        _print_tail(v)
     if not results:
         click.echo("no validation commands in this phase")
 
@@ -350,12 +373,16 @@ def print_log(data: dict, color: bool) -> None:
         hunks = run.get("hunks", [])
         counts = {d: sum(1 for h in hunks if h["decision"] == d) for d in ("accepted", "edited", "rejected")}
         outcome_fg = {"applied": "green", "interrupted": "yellow", "rolled-back": "cyan"}.get(run["outcome"], "red")
+        state = run.get("state", run["outcome"])
+        outcome_fg = "yellow" if state == "partial" else outcome_fg
         click.echo(_style(f"run {run['id']}  phase {run['phase']} {run['phase_name']}  ", color, bold=True)
-                   + _style(run["outcome"], color, fg=outcome_fg, bold=True)
+                   + _style(state, color, fg=outcome_fg, bold=True)
                    + f"  {run['started']} .. {run.get('ended') or '-'}  pid {run['pid']}")
         click.echo(f"  command: {run['command']}")
         click.echo(f"  hunks: {len(hunks)} decided: {counts['accepted']} accepted, {counts['edited']} edited, "
                    f"{counts['rejected']} rejected")
+        for reason in run.get("problems", []):
+            click.echo(f"  partial: {reason}")
         for f in run.get("files", []):
             click.echo(f"  {f['action']:6s} {f['state']:8s} {f['path']}")
         for v in run.get("validations", []):

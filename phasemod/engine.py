@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import context, hunks, syntax, textio
+from phasemod import context, coverage, hunks, syntax, textio
 from phasemod import recipes as builtin_recipes
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
@@ -36,6 +36,7 @@ class Selection:
     phase: Phase
     files: tuple[str, ...]
     recipes: tuple[tuple[int, ...], ...]   # parallel to files: indices into phase.recipes
+    never_selected: tuple[str, ...] = ()   # matched by the globs, but phasemod's own manifests
 
 
 def load_recipe(spec: RecipeSpec) -> ModuleType | Callable[..., Any]:
@@ -58,15 +59,19 @@ def recipe_target(spec: RecipeSpec) -> str:
 
 def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = None,
                  shard: tuple[int, int] | None = None) -> Selection:
-    files = repo_files(repo) if all_files is None else all_files
-    chosen = [p for p in select(files, phase.files.include, phase.files.exclude) if in_shard(p, shard)]
+    files, never = coverage.split_never_selected(repo, phase, repo_files(repo) if all_files is None else all_files)
+    coverage.check_includes(phase, files, never)
+    selected = select(files, phase.files.include, phase.files.exclude)
+    coverage.check_not_empty(phase, selected)
+    chosen = [p for p in selected if in_shard(p, shard)]
     kept, per_file = [], []
     for path in chosen:
         indices = tuple(i for i, spec in enumerate(phase.recipes) if _recipe_applies(spec, path))
         if indices:
             kept.append(path)
             per_file.append(indices)
-    return Selection(phase, tuple(kept), tuple(per_file))
+    return Selection(phase, tuple(kept), tuple(per_file),
+                     tuple(select(never, phase.files.include, phase.files.exclude)))
 
 
 def _recipe_applies(spec: RecipeSpec, path: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Sequence
 from phasemod import scan
 from phasemod.manifest import Phase
 from phasemod.model import Hunk
-from phasemod.status import KINDS, PhaseStatus, phase_status
+from phasemod.status import KINDS, PhaseStatus, overall, percent_migrated, phase_status
 
 MAX_ROWS = 400          # remaining references listed in the table; the rest are counted
 KIND_COLOURS = {"import": "#4c6ef5", "instantiation": "#e8590c", "annotation": "#2f9e44", "reference": "#ae3ec9",
@@ -46,10 +46,9 @@ class ReportData:
     clusters: dict[int, list[dict]] = field(default_factory=dict)
     removed_by_phase: Counter[int] = field(default_factory=Counter)   # references the journaled runs removed
 
+    # The same baseline and formula as `status` (phasemod/status.py): one figure everywhere.
     def phase_percent(self, s: PhaseStatus) -> float:
-        """Migrated share of one phase: its start is what remains plus what its runs removed."""
-        base = max(s.baseline or 0, s.remaining + self.removed_by_phase[s.phase.number])
-        return 100.0 if not base else round(100.0 * (base - s.remaining) / base, 1)
+        return s.percent or 0.0
 
     @property
     def remaining(self) -> int:
@@ -57,13 +56,11 @@ class ReportData:
 
     @property
     def baseline(self) -> int:
-        start = self.history[0].remaining if self.history else 0
-        return max(start, sum(s.baseline or 0 for s in self.statuses), self.remaining)
+        return overall(self.statuses)[0] or 0
 
     @property
     def percent(self) -> float:
-        base = self.baseline
-        return 100.0 if not base else round(100.0 * (base - self.remaining) / base, 1)
+        return overall(self.statuses)[2] or 0.0
 
 
 # ---------------------------------------------------------------------------- collecting
@@ -79,7 +76,8 @@ def collect(repo: Path, phases: Sequence[Phase]) -> ReportData:
     with Journal.open(repo, create=False) as journal:
         data.phase_states = {p.number: journal.phase_state(p.number) for p in phases}
         log = journal.log()
-        data.history, data.removed_by_phase = history(repo, phases, journal, data.remaining)
+        data.history, data.removed_by_phase = history(repo, phases, journal, data.remaining,
+                                                        overall(statuses)[0])
     names = {p.number: p.name for p in phases}
     for run in log["runs"]:
         for v in run["validations"]:
@@ -88,7 +86,8 @@ def collect(repo: Path, phases: Sequence[Phase]) -> ReportData:
     return data
 
 
-def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int) -> tuple[list[Point], Counter[int]]:
+def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int,
+            baseline: int | None = None) -> tuple[list[Point], Counter[int]]:
     """Percent migrated after each run, oldest first. Each journaled file is scanned as it
     was before the run and as the next run (or the tree today) found it; what a run removed
     is the difference, and the start is today's count plus everything removed since."""
@@ -133,12 +132,15 @@ def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int) ->
             removed[record.run_id] += count(path, record.content_before) - count(path, after)
     memo.save()
     start = remaining_now + sum(removed.values())
-    points = [Point(runs[0].started, "start", start, 0.0)]
+    # Percents against the recorded baseline, as `status` prints them, so the last point
+    # is the page's and status's figure.
+    base = start if baseline is None else baseline
+    points = [Point(runs[0].started, "start", start, percent_migrated(base, start) or 0.0)]
     left = start
     for run in runs:
         left -= removed[run.id]
-        pct = 100.0 if not start else round(100.0 * (start - left) / start, 1)
-        points.append(Point(run.ended or run.started, f"run {run.id} (phase {run.phase})", left, pct))
+        points.append(Point(run.ended or run.started, f"run {run.id} (phase {run.phase})", left,
+                            percent_migrated(base, left) or 0.0))
     by_phase: Counter[int] = Counter()
     for run in runs:
         by_phase[run.phase] += removed[run.id]
@@ -221,7 +223,7 @@ Menlo,monospace;font-size:12.5px}.bar{height:14px;background:#e9ecef;border-radi
 .bar>span{display:block;height:100%;background:linear-gradient(90deg,#37b24d,#2f9e44)}
 .pill{display:inline-block;padding:1px 8px;border-radius:9px;font-size:12px;background:#edf2ff;color:#364fc7}
 .pill.validated,.pill.applied{background:#ebfbee;color:#2b8a3e}.pill.failed,.pill.interrupted{background:#fff5f5;
-color:#c92a2a}.pill.not-run{background:#f1f3f5;color:#495057}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
+color:#c92a2a}.pill.not-run{background:#f1f3f5;color:#495057}.pill.partial{background:#fff9db;color:#e67700}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}.muted{color:var(--muted)}
 .scroll{max-height:420px;overflow:auto}td code{white-space:pre-wrap;word-break:break-all}
 td.mono{word-break:break-all}.empty{color:var(--muted);font-style:italic}

@@ -91,6 +91,13 @@ MIGRATIONS: list[tuple[str, ...]] = [
             restored INTEGER NOT NULL DEFAULT 0,
             conflicts TEXT NOT NULL DEFAULT '[]')""",
     ),
+    (
+        # Why an applied run is only partial: a selected file or a deletion did not go through.
+        """CREATE TABLE run_problems (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            reason TEXT NOT NULL)""",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -260,6 +267,16 @@ class Journal:
         with self._tx() as db:
             db.execute("UPDATE runs SET outcome = ?, ended = ? WHERE id = ?", (outcome, _now(), run_id))
 
+    def record_problems(self, run_id: int, reasons: Iterable[str]) -> None:
+        """Why the run is partial (each selected file or deletion that did not go through)."""
+        with self._tx() as db:
+            db.executemany("INSERT INTO run_problems (run_id, reason) VALUES (?, ?)",
+                           [(run_id, reason) for reason in reasons])
+
+    def run_problems(self, run_id: int) -> list[str]:
+        return [r["reason"] for r in self._rows("SELECT reason FROM run_problems WHERE run_id = ? ORDER BY id",
+                                                (run_id,))]
+
     def runs(self, phase: int | None = None) -> list[RunRecord]:
         where, args = ("WHERE phase = ?", (phase,)) if phase is not None else ("", ())
         return [RunRecord(**row) for row in self._rows(f"SELECT * FROM runs {where} ORDER BY id", args)]
@@ -281,14 +298,17 @@ class Journal:
         return [RunRecord(**row) for row in rows]
 
     def phase_state(self, phase: int) -> str:
-        """not-run | running | interrupted | failed | applied | validated | validation-failed
-        | rolled-back: from the phase's latest run that was not a dry run."""
+        """not-run | running | interrupted | failed | partial | applied | validated |
+        validation-failed | rolled-back: from the phase's latest run that was not a dry run.
+        ``partial``: applied, but a selected file or a deletion did not go through."""
         runs = [r for r in self.runs(phase) if r.outcome != "dry-run"]
         if not runs:
             return "not-run"
         last = runs[-1]
         if last.outcome != "applied":
             return last.outcome
+        if self.run_problems(last.id):
+            return "partial"
         latest: dict[str, dict] = {}
         for row in self._rows("SELECT * FROM validations WHERE run_id = ? ORDER BY id", (last.id,)):
             latest[row["command"]] = row
@@ -406,7 +426,10 @@ class Journal:
         files: dict[int, list] = {i: [] for i in ids}
         hunks: dict[int, list] = {i: [] for i in ids}
         validations: dict[int, list] = {i: [] for i in ids}
+        problems: dict[int, list] = {i: [] for i in ids}
         if ids:
+            for row in self._rows(f"SELECT * FROM run_problems WHERE run_id IN ({marks}) ORDER BY id", ids):
+                problems[row["run_id"]].append(row["reason"])
             for f in self.files(ids):
                 entry = {k: v for k, v in asdict(f).items() if k not in ("run_id", "content_before")}
                 files[f.run_id].append(dict(entry, created_dirs=list(f.created_dirs)))
@@ -427,7 +450,9 @@ class Journal:
         return {
             "schema": SCHEMA_VERSION,
             "journal": str(self.path),
-            "runs": [dict(asdict(r), files=files[r.id], hunks=hunks[r.id], validations=validations[r.id])
+            "runs": [dict(asdict(r), files=files[r.id], hunks=hunks[r.id], validations=validations[r.id],
+                          state="partial" if r.outcome == "applied" and problems[r.id] else r.outcome,
+                          problems=problems[r.id])
                      for r in runs],
             "rollbacks": rollbacks,
         }

@@ -113,6 +113,7 @@ class Phase:
     on_failure: Literal["rollback", "stop"]
     source_roots: tuple[str, ...]
     path: Path                    # the manifest file, as given
+    allow_empty: bool = False     # selecting no file is not an error
     # What the file wrote under `requires` (None: the key was absent). load_phase_file
     # cannot resolve names or the default without the other files; load_manifests can.
     requires_as_written: tuple[int | str, ...] | None = field(default=None, compare=False)
@@ -690,7 +691,7 @@ def _user_recipe(name: str, options_node: yaml.Node | None, key: str, line: int,
 # ----------------------------------------------------------------------------- one file
 
 _ROOT_KEYS = ("phase", "name", "description", "requires", "files", "recipes", "validate",
-              "on_failure", "source_roots")
+              "on_failure", "source_roots", "allow_empty")
 _VALIDATE_KEYS = ("run", "timeout", "severity")
 
 
@@ -767,6 +768,7 @@ def _parse(path: Path) -> _Draft:
     take("validate", lambda n, k: _validations(n, k, out))
     take("on_failure", lambda n, k: _choice(n, k, ("rollback", "stop"), out))
     take("source_roots", lambda n, k: _globs(n, k, out, dirs=True))
+    take("allow_empty", lambda n, k: _flag(n, k, out))
     if draft.number is not None and draft.requires:
         for entry, line in draft.requires:
             if entry in (draft.number, draft.name):
@@ -779,9 +781,17 @@ def _parse(path: Path) -> _Draft:
         requires=tuple(e for e in written or () if isinstance(e, int)),
         files=fields["files"], recipes=fields["recipes"], validate=fields.get("validate", ()),
         on_failure=fields.get("on_failure", "rollback"), source_roots=fields.get("source_roots", ()),
-        path=path, requires_as_written=written,
+        path=path, requires_as_written=written, allow_empty=fields.get("allow_empty", False),
     )
     return draft
+
+
+def _flag(node: yaml.Node, key: str, out: _Problems) -> bool:
+    value = _plain(node, key, out)
+    if not isinstance(value, bool):
+        out.add(_line(node), key, f"expected true or false, {_got(value)}")
+        raise _Bad
+    return value
 
 
 def _phase_number(node: yaml.Node, key: str, out: _Problems) -> int:

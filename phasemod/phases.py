@@ -90,6 +90,7 @@ class PhaseReport:
     validation_skipped: str = ""
     blocked_by: list[Reference] = field(default_factory=list)   # delete_files refused because of these
     diff: list[str] = field(default_factory=list)               # --dry-run: unified diffs per file
+    partial: list[str] = field(default_factory=list)            # why the phase is partial, not applied
 
     def problems(self, allow_unparseable: bool = False) -> list[Finding]:
         return [f for f in self.findings if not (allow_unparseable and f.kind is FindingKind.UNPARSEABLE)]
@@ -296,6 +297,9 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     report.interrupted = state.interrupted
     if report.run_id is None:
         return report
+    report.partial = partial_reasons(report, options.allow_unparseable)
+    if report.partial and not state.interrupted:
+        journal.record_problems(report.run_id, report.partial)
     journal.end_run(report.run_id, "interrupted" if state.interrupted else "applied")
     try:
         if state.quit:
@@ -308,6 +312,20 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     if options.commit and report.applied and not report.rolled_back:
         vcs.commit(repo, report.applied, commit_message(report))
     return report
+
+
+# A file or deletion with one of these findings did not go through.
+_NOT_THROUGH = (FindingKind.REFUSED, FindingKind.DROPPED, FindingKind.CONFLICT, FindingKind.UNPARSEABLE)
+
+
+def partial_reasons(report: PhaseReport, allow_unparseable: bool = False) -> list[str]:
+    """Why the phase is not wholly applied: every selected file and every deletion must
+    have gone through (SPEC "Safety net"); empty when it is ``applied``."""
+    reasons = [f.render() for f in report.findings if f.kind in _NOT_THROUGH
+               and not (allow_unparseable and f.kind is FindingKind.UNPARSEABLE)]
+    if report.quit:
+        reasons.append("the review was stopped before the end of the phase")
+    return reasons
 
 
 def commit_message(report: PhaseReport) -> str:
@@ -538,6 +556,9 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
         for text in _settle(lock, journal):
             if on_warning:
                 on_warning(text)
+        from phasemod.status import ensure_baseline
+
+        ensure_baseline(repo, phases, options.shard, options.jobs)
         for phase in chosen:
             try:
                 check_requirements(journal, phase, phases, unvalidated_ok=not options.validate)

@@ -29,6 +29,9 @@ class PhaseStatus:
     imports_both: list[str] = field(default_factory=list)
     needs_review: list[Reference] = field(default_factory=list)
     baseline: int | None = None
+    never_selected: list[str] = field(default_factory=list)   # matched, but phasemod's own manifests
+    state: str = "not-run"                      # the journal's phase state (partial, applied, ...)
+    problems: list[str] = field(default_factory=list)   # why it is partial
 
     @property
     def by_kind(self) -> dict[str, int]:
@@ -43,9 +46,7 @@ class PhaseStatus:
 
     @property
     def percent(self) -> float | None:
-        if not self.baseline:
-            return 100.0 if self.baseline == 0 and not self.references else None
-        return round(100.0 * max(0, self.baseline - self.remaining) / self.baseline, 1)
+        return percent_migrated(self.baseline, self.remaining)
 
     def as_json(self) -> dict:
         return {
@@ -57,6 +58,7 @@ class PhaseStatus:
             "unparseable": [{"path": p, "line": line, "error": e} for p, line, e in self.unparseable],
             "imports_both": self.imports_both,
             "needs_review": [{"path": r.path, "line": r.line, "text": r.text} for r in self.needs_review],
+            "state": self.state, "problems": self.problems, "never_selected": self.never_selected,
         }
 
 
@@ -67,13 +69,15 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     targets_all = scan.targets_of(phases)
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
     baselines = _load_baselines(repo)
+    states = phase_states(repo, phases)
+    recorded = False
     for phase in phases:
         selection = engine.select_phase(repo, phase, all_files, shard)
         items = [(path, scan.phase_targets(phase, path)) for path in selection.files]
         cache = _cache(repo, targets_all, roots, f"phase {phase.number}")
         results = scan.scan_files(repo, items, phase.source_roots, cache, engine.default_jobs() if jobs is None
                                   else jobs)
-        status = PhaseStatus(phase, len(selection.files))
+        status = PhaseStatus(phase, len(selection.files), never_selected=list(selection.never_selected))
         for result in results:
             status.references += result.references
             if result.error:
@@ -82,12 +86,49 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
                 status.imports_both.append(result.path)
             status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and _is_star(r.text)]
         key = _baseline_key(phase, shard)
-        if record_baseline and status.remaining > baselines.get(key, -1):
+        if record_baseline and key not in baselines:
+            # One baseline: the count the first command to read the tree found; never overwritten.
             baselines[key] = status.remaining
+            recorded = True
         status.baseline = baselines.get(key)
+        status.state, status.problems = states.get(phase.number, ("not-run", []))
         out.append(status)
-    if record_baseline:
+    if recorded:
         _save_baselines(repo, baselines)
+    return out
+
+
+def ensure_baseline(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | None = None,
+                    jobs: int | None = None) -> None:
+    """Record the baseline of every phase not recorded yet, before a run changes the tree."""
+    from phasemod.errors import SelectionError
+
+    baselines = _load_baselines(repo)
+    for phase in phases:
+        if _baseline_key(phase, shard) not in baselines:
+            try:
+                phase_status(repo, [phase], shard, jobs)
+            except SelectionError:
+                continue    # its own run, plan or status reports the glob
+
+
+
+def phase_states(repo: Path, phases: Sequence[Phase]) -> dict[int, tuple[str, list[str]]]:
+    """Each phase's journal state and, when partial, why (read only; no journal: none)."""
+    from phasemod.apply import STATE_DIR
+    from phasemod.journal import JOURNAL_NAME, Journal
+
+    if not (repo / STATE_DIR / JOURNAL_NAME).is_file():
+        return {}
+    out = {}
+    with Journal.open(repo, create=False) as journal:
+        for phase in phases:
+            state = journal.phase_state(phase.number)
+            problems: list[str] = []
+            if state == "partial":
+                runs = [r for r in journal.runs(phase.number) if r.outcome != "dry-run"]
+                problems = journal.run_problems(runs[-1].id)
+            out[phase.number] = (state, problems)
     return out
 
 
@@ -102,16 +143,29 @@ def _cache(repo: Path, targets: Sequence[scan.Target], roots: tuple[str, ...], p
     return scan.ScanCache.load(repo, targets, roots + (f"<{purpose}>",))
 
 
+def percent_migrated(baseline: int | None, remaining: int) -> float | None:
+    """The one percent formula of status, status --json and the report (None: no baseline)."""
+    if baseline is None:
+        return None
+    if not baseline:
+        return 100.0 if not remaining else 0.0
+    return round(100.0 * max(0, baseline - remaining) / baseline, 1)
+
+
+def overall(report: Sequence[PhaseStatus]) -> tuple[int | None, int, float | None]:
+    """(baseline, remaining, percent) over all phases."""
+    remaining = sum(s.remaining for s in report)
+    baseline = sum(s.baseline or 0 for s in report) if all(s.baseline is not None for s in report) else None
+    return baseline, remaining, percent_migrated(baseline, remaining)
+
+
 def summary_json(report: Sequence[PhaseStatus]) -> dict:
     """The document ``status --json`` prints (schema: docs/status.md)."""
     by_kind = dict.fromkeys(KINDS, 0)
     for s in report:
         for kind, count in s.by_kind.items():
             by_kind[kind] += count
-    remaining = sum(s.remaining for s in report)
-    baseline = sum(s.baseline or 0 for s in report) if all(s.baseline is not None for s in report) else None
-    percent = None if baseline is None else (100.0 if not baseline else
-                                             round(100.0 * max(0, baseline - remaining) / baseline, 1))
+    baseline, remaining, percent = overall(report)
     return {"schema": SCHEMA_VERSION, "remaining": remaining, "by_kind": by_kind, "baseline": baseline,
             "percent_migrated": percent,
             "unparseable": sum(len(s.unparseable) for s in report),
@@ -182,9 +236,9 @@ def _load_baselines(repo: Path) -> dict[str, int]:
 
 
 def _save_baselines(repo: Path, baselines: dict[str, int]) -> None:
-    state = repo / ".phasemod"
-    if not state.is_dir():
-        return
+    from phasemod.journal import state_dir
+
+    state = state_dir(repo)
     tmp = state / "baseline.json.tmp"
     tmp.write_text(json.dumps(baselines, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, state / "baseline.json")

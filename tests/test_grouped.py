@@ -86,7 +86,8 @@ def test_plan_clusters_json_counts_decisions_and_writes_nothing(tmp_path: Path) 
     assert [c["unusual"] for c in phase["clusters"]] == [False, False, False, True]
     assert phase["clusters"][0]["files"] == 6 and phase["clusters"][0]["paths"][0] == "pkg/m0.py"
     assert "-from pkg.old_mod import Old" in phase["clusters"][0]["example"]
-    assert tree_bytes(repo) == before and not (repo / ".phasemod").exists()
+    # plan records the progress baseline in .phasemod/ and nothing else (no journal, no tree change)
+    assert tree_bytes(repo) == before and not (repo / ".phasemod/journal.sqlite3").exists()
     text = run_cli(repo, "--no-color", "plan", "--clusters")
     assert "14 hunks in 4 clusters" in text.stdout
 

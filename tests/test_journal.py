@@ -28,7 +28,7 @@ def test_layout_and_schema(repo: Path) -> None:
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"runs", "files", "hunks", "validations", "rollbacks"}
+    assert tables == {"runs", "files", "hunks", "validations", "rollbacks", "run_problems"}
     db.close()
     with Journal.open(repo) as j:  # reopening is a no-op
         assert j.runs() == []

@@ -284,7 +284,7 @@ def test_alias_bomb(pm: Path) -> None:
     bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
     problems = file_problems(pm, bomb)
-    assert problems[0] == "pm/01.yaml:1: a: unknown key 'a'; allowed keys: phase, name, description, requires, files, recipes, validate, on_failure, source_roots"
+    assert problems[0] == "pm/01.yaml:1: a: unknown key 'a'; allowed keys: phase, name, description, requires, files, recipes, validate, on_failure, source_roots, allow_empty"
     assert "pm/01.yaml:2: (file): YAML aliases (*name) are not allowed; write the value out in full" in problems
     assert len(problems) < 200   # one per alias at most, never an expansion
 
@@ -331,7 +331,7 @@ def test_missing_directory_and_no_manifests(pm: Path) -> None:
 def test_unknown_key_with_suggestion(pm: Path) -> None:
     assert file_problems(pm, phase_text(extra="descripton: x\n")) == [
         "pm/01.yaml:9: descripton: unknown key 'descripton'; did you mean 'description'? allowed keys: "
-        "phase, name, description, requires, files, recipes, validate, on_failure, source_roots"]
+        "phase, name, description, requires, files, recipes, validate, on_failure, source_roots, allow_empty"]
 
 
 def test_unknown_option_with_suggestion(pm: Path) -> None:

@@ -90,3 +90,151 @@ def test_check_clears_after_a_full_run(tmp_path: Path) -> None:
     assert after.exit_code == 0, after.output
     status = json.loads(run_cli(repo, "status", "--json").output)
     assert status["remaining"] == 0 and status["percent_migrated"] == 100.0
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args], cwd=repo,
+                   check=True, capture_output=True)
+
+
+def test_a_refused_file_leaves_the_phase_partial_and_gates_the_next(tmp_path: Path) -> None:
+    """Point 7: a refused file is no 'applied' phase; the next phase waits for it."""
+    from cli_repo import make_repo
+
+    repo = make_repo(tmp_path / "repo", files=2, phases=2)
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "start")
+    dirty = repo / "pkg/p1_1.py"
+    dirty.write_text(dirty.read_text() + "# work in progress\n")
+    result = run_cli(repo, "run", "--all", "--yes")
+    assert result.exit_code == 1
+    assert "phase 1 phase-1: partial" in result.output
+    assert "phase 2 (phase-2) requires earlier phases: phase 1 (phase-1) is partial" in result.output
+    assert "Old()" in (repo / "pkg/p2_0.py").read_text()              # phase 2 did not run
+    log = json.loads(run_cli(repo, "log", "--json").output)
+    assert [r["state"] for r in log["runs"]] == ["partial"]
+    assert "pkg/p1_1.py" in log["runs"][0]["problems"][0]
+    assert "partial" in run_cli(repo, "log").output
+    status = run_cli(repo, "status")
+    assert "phase 1 phase-1: partial" in status.output and "partial: pkg/p1_1.py" in status.output
+    assert json.loads(run_cli(repo, "status", "--json").output)["phases"][0]["state"] == "partial"
+    # once the file goes through, the phase is applied and the next one may run
+    assert run_cli(repo, "run", "1", "--yes", "--allow-dirty").exit_code == 0
+    assert run_cli(repo, "run", "2", "--yes").exit_code == 0
+    assert json.loads(run_cli(repo, "status", "--json").output)["phases"][0]["state"] == "applied"
+
+
+def test_a_refused_deletion_leaves_the_phase_partial(tmp_path: Path) -> None:
+    from cli_repo import make_repo
+
+    repo = make_repo(tmp_path / "repo", files=1)
+    manifest = repo / "phase_manifests/01.yaml"
+    manifest.write_text(manifest.read_text().replace(
+        "{on_failure", "").replace("on_failure: rollback", "  - delete_files:\n      paths: [pkg/old_mod.py]\n"
+                                   "      require_no_references: true\non_failure: rollback"))
+    (repo / "pkg/keep.py").write_text("from pkg.old_mod import Old\n")      # not selected: blocks the deletion
+    result = run_cli(repo, "run", "1", "--yes")
+    assert result.exit_code == 1 and "delete_files refused" in result.output
+    assert json.loads(run_cli(repo, "log", "--json").output)["runs"][0]["state"] == "partial"
+
+
+def test_a_failed_validation_shows_its_last_20_lines(tmp_path: Path) -> None:
+    """Point 8: the terminal shows why a validation failed, not only its exit code."""
+    from cli_repo import make_repo
+
+    script = tmp_path / "fail.py"
+    script.write_text("import sys\nfor i in range(30):\n    print(f'line {i}')\nsys.exit(3)\n")
+    repo = make_repo(tmp_path / "repo", files=1, validate={1: f"{sys.executable} {script}"}, on_failure="stop")
+    result = run_cli(repo, "run", "1", "--yes")
+    assert result.exit_code == 1
+    assert "exit 3" in result.output
+    assert "line 29" in result.output and "line 10" in result.output and "line 9\n" not in result.output
+    assert "line 0" in json.loads(run_cli(repo, "log", "--json").output)["runs"][0]["validations"][0]["output_tail"]
+    again = run_cli(repo, "validate", "1")
+    assert "line 29" in again.output and "line 10" in again.output
+
+
+def percents(repo: Path, tmp_path: Path) -> tuple[list[str], list[float | None], list[str], str, str]:
+    """The per-phase and overall percents as status, status --json and the report print them."""
+    import re
+
+    text = run_cli(repo, "--no-color", "status").output
+    data = json.loads(run_cli(repo, "status", "--json").output)
+    page = tmp_path / "report.html"
+    assert run_cli(repo, "report", "--html", str(page)).exit_code == 0
+    html = page.read_text()
+    return (re.findall(r"migrated ([\d.]+)%\n", text), [p["percent_migrated"] for p in data["phases"]],
+            re.findall(r"class='n phase-percent'>([\d.]+)%", html),
+            re.search(r"migrated ([\d.]+)% of", text).group(1) + "|" + str(data["percent_migrated"]),
+            re.search(r"id='overall-percent'>([\d.]+)%", html).group(1))
+
+
+def test_one_baseline_and_one_percent_everywhere(tmp_path: Path) -> None:
+    """Point 5: a run first records the baseline; status, --json and the report agree."""
+    from cli_repo import make_repo
+
+    repo = make_repo(tmp_path / "repo", files=2, uses=2, phases=2)
+    # the first command to read the tree is a run: the baseline is taken before it writes
+    assert run_cli(repo, "run", "1", "--yes", "--no-validate").exit_code == 0
+    baseline = json.loads((repo / ".phasemod/baseline.json").read_text())
+    assert baseline == {"1:phase-1": 6, "2:phase-2": 6}
+    seen = []
+    for step in ("a\nq\n", "A\n"):        # one file of phase 2 reviewed, then the rest
+        text, data, html, overall, page = percents(repo, tmp_path)
+        assert text == [f"{p:.1f}" for p in data] == html
+        assert overall == f"{float(page):.1f}|{float(page)}"
+        seen.append(float(page))
+        assert run_cli(repo, "run", "2", "-i", "--no-validate", input=step).exit_code == 0
+    text, data, html, overall, page = percents(repo, tmp_path)
+    assert text == [f"{p:.1f}" for p in data] == html == ["100.0", "100.0"] and page == "100.0"
+    assert seen[0] == 50.0 and 50.0 < seen[1] < 100.0
+    assert json.loads((repo / ".phasemod/baseline.json").read_text()) == baseline     # never overwritten
+
+
+def test_an_include_glob_matching_nothing_is_an_error_with_a_did_you_mean(tmp_path: Path) -> None:
+    """Point 6: a typo in a glob is reported, never a silent 'nothing remains'."""
+    from cli_repo import make_repo
+
+    repo = make_repo(tmp_path / "repo", files=2)
+    manifest = repo / "phase_manifests/01.yaml"
+    manifest.write_text(manifest.read_text().replace('"pkg/p1_*.py"', '"pkg/p1_*.py", "pgk/**/*.py"'))
+    for command in (("plan",), ("run", "1", "--yes"), ("status",)):
+        result = run_cli(repo, *command)
+        assert result.exit_code == 2, result.output
+        assert "01.yaml: files.include: glob 'pgk/**/*.py' matches no file; did you mean 'pkg/**/*.py'" \
+            in result.output
+    assert "Old()" in (repo / "pkg/p1_0.py").read_text()
+
+
+def test_a_phase_selecting_no_file_is_an_error_unless_allowed(tmp_path: Path) -> None:
+    from cli_repo import make_repo
+
+    repo = make_repo(tmp_path / "repo", files=1, validate={1: f"{sys.executable} -c 'print(1)'"})
+    manifest = repo / "phase_manifests/01.yaml"
+    manifest.write_text(manifest.read_text().replace("recipes:", 'exclude: ["pkg/**"]\nrecipes:', 1)
+                        .replace("  include:", "  include:", 1).replace('exclude: ["pkg/**"]', '  exclude: ["pkg/**"]'))
+    result = run_cli(repo, "run", "1", "--yes")
+    assert result.exit_code == 2
+    assert "phase 1 (phase-1) selects no file" in result.output and "allow_empty: true" in result.output
+    manifest.write_text(manifest.read_text() + "allow_empty: true\n")
+    result = run_cli(repo, "run", "1", "--yes")
+    assert result.exit_code == 0, result.output
+
+
+def test_manifests_are_never_selected(tmp_path: Path) -> None:
+    """Issue 14 point 4: a text phase over **/*.yaml never rewrites phasemod's own manifests."""
+    repo = write(tmp_path / "repo", {
+        "config/app.yaml": "engine: pkg.old_mod.Old\n",
+        "pkg/__init__.py": "", "pkg/old_mod.py": "class Old:\n    pass\n", "pkg/new_mod.py": "class New:\n    pass\n",
+        "phase_manifests/01.yaml": "phase: 1\nname: text\nfiles:\n  include: ['**/*.yaml']\nrecipes:\n"
+                                   "  - rename_in_text: {old: pkg.old_mod.Old, new: pkg.new_mod.New}\n",
+    })
+    manifest = (repo / "phase_manifests/01.yaml").read_bytes()
+    plan = run_cli(repo, "plan")
+    assert "excluded: phase_manifests/01.yaml (phasemod never selects its own manifests)" in plan.output
+    assert "1 files selected" in plan.output
+    assert run_cli(repo, "run", "1", "--yes").exit_code == 0
+    assert (repo / "config/app.yaml").read_text() == "engine: pkg.new_mod.New\n"
+    assert (repo / "phase_manifests/01.yaml").read_bytes() == manifest
+    assert run_cli(repo, "run", "1", "--yes").exit_code == 0          # the second run still loads
