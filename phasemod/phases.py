@@ -235,6 +235,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     dry = options.mode == "dry-run"
     interactive = options.mode == "interactive" and decide is not None
     previous = journal.decisions(phase.number) if journal is not None and not options.revisit else {}
+    recorded = not dry and recording.enabled(repo, phase)
+    baseline = recording.pending_baseline(repo, phase, options.shard) if recorded else None
     selection, outcomes = propose(repo, phase, options, all_files)
     report.selected = len(selection.files)
     if options.on_selected:
@@ -289,7 +291,6 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     if report.run_id is None:
         return report
     journal.end_run(report.run_id, "interrupted" if state.interrupted else "applied")
-    recorded = recording.enabled(repo, phase)
     try:
         if state.quit:
             report.validation_skipped = "the review was stopped before the end of the phase"
@@ -302,15 +303,18 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     record_file = None
     if recorded and not state.quit:
         record_file = recording.after_run(repo, phase, options.shard, len(report.applied), _complete(report, options),
-                                          report.validations, report.rolled_back)
+                                          report.validations, report.rolled_back, baseline)
     if options.commit and (report.applied or record_file) and not report.rolled_back:
         vcs.commit(repo, [*report.applied, *recording.paths_to_commit(repo, phase)], commit_message(report))
     return report
 
 
 def _complete(report: PhaseReport, options: RunOptions) -> bool:
-    """Every selected file and deletion went through (else the record says partial)."""
-    return not (report.quit or report.interrupted or report.blocked_by or report.problems(options.allow_unparseable))
+    """Every selected file and deletion went through (else the record says partial); a
+    needs-review item stays a remaining reference, the file itself went through."""
+    through = {FindingKind.NEEDS_REVIEW}
+    return not (report.quit or report.interrupted or report.blocked_by or
+                [f for f in report.problems(options.allow_unparseable) if f.kind not in through])
 
 
 def commit_message(report: PhaseReport) -> str:
@@ -547,8 +551,6 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
             except ProblemsFound as exc:
                 reports.append(PhaseReport(phase, refused=str(exc)))
                 break
-            if recording.enabled(repo, phase):
-                recording.ensure_baseline(repo, phase, options.shard)
             report = run_phase(repo, phase, phases, options, journal, decide, on_outcome, decide_cluster)
             reports.append(report)
             if report.quit or report.validation_failed or report.blocked_by:

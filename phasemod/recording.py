@@ -75,34 +75,41 @@ def _validation_event(results: Sequence[ValidationResult]) -> str:
 
 # ---------------------------------------------------------------------------- writing
 
-def ensure_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None) -> None:
-    """Before a phase's first run (per shard): record what there is to migrate."""
-    manifests = manifests_of(phase)
-    if record.has_baseline(manifests, phase.number, shard):
-        return
+def pending_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None) -> Entry | None:
+    """Before a phase's first run (per shard): what there is to migrate, to be recorded
+    with the run's first event (a run that changes and records nothing leaves no line)."""
+    if record.has_baseline(manifests_of(phase), phase.number, shard):
+        return None
     counted = _count(repo, phase, shard)
-    record.append(manifests, _entry(repo, phase, "baseline", shard, baseline=counted.by_kind))
+    return _entry(repo, phase, "baseline", shard, baseline=counted.by_kind)
 
 
 def after_run(repo: Path, phase: Phase, shard: tuple[int, int] | None, applied: int, complete: bool,
-              validations: Sequence[ValidationResult], rolled_back: bool) -> Path | None:
+              validations: Sequence[ValidationResult], rolled_back: bool,
+              baseline: Entry | None = None) -> Path | None:
     """Record a run that wrote files, or that found the phase done in a tree the record
-    does not yet call applied (a fresh clone, a hand migration). Returns the record file."""
+    does not yet call applied (a fresh clone, a hand migration). A run that changed
+    nothing and could not finish records nothing. Returns the record file, if written."""
     manifests = manifests_of(phase)
     current = record.phase_record(manifests, phase.number)[0]
     remaining = _count(repo, phase, shard).remaining
     digest = record.manifest_hash(phase.path)
     already = current.state in ("applied", "validated") and current.manifest == digest \
         and (current.remaining is None or remaining <= current.remaining)
-    path = None
-    if applied or not already:
-        path = record.append(manifests, _entry(repo, phase, "applied" if complete else "partial", shard,
-                                               files=applied, remaining=remaining))
+    events: list[Entry] = []
+    if applied or (complete and not already):
+        events.append(_entry(repo, phase, "applied" if complete else "partial", shard, files=applied,
+                             remaining=remaining))
     if validations:
-        path = record.append(manifests, _entry(repo, phase, _validation_event(validations), shard,
-                                               remaining=remaining, validations=validations_json(validations)))
+        events.append(_entry(repo, phase, _validation_event(validations), shard, remaining=remaining,
+                             validations=validations_json(validations)))
     if rolled_back:   # the failed validation stays on record, followed by the rollback
-        path = record.append(manifests, _entry(repo, phase, "rolled-back", shard, remaining=remaining))
+        events.append(_entry(repo, phase, "rolled-back", shard, remaining=remaining))
+    if events and baseline is not None:
+        events.insert(0, baseline)
+    path = None
+    for event in events:
+        path = record.append(manifests, event)
     return path
 
 
