@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from phasemod.apply import STATE_DIR, content_hash, crash_point
+from phasemod import state
+from phasemod.apply import content_hash, crash_point
 from phasemod.errors import EngineError
-
-JOURNAL_NAME = "journal.sqlite3"
+from phasemod.state import JOURNAL_NAME
 RUN_OUTCOMES = ("running", "applied", "dry-run", "failed", "interrupted", "rolled-back", "validation-failed")
 FILE_ACTIONS = ("write", "delete", "create")
 FILE_STATES = ("pending", "applied", "restored")
@@ -91,6 +91,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
             restored INTEGER NOT NULL DEFAULT 0,
             conflicts TEXT NOT NULL DEFAULT '[]')""",
     ),
+    (
+        # The clone that writes this journal (state.clone_id): a journal that names another
+        # clone came from elsewhere and is never read.
+        "CREATE TABLE clone (id TEXT NOT NULL)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -131,20 +136,9 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def state_dir(repo: Path, create: bool = True) -> Path:
-    """``<repo>/.phasemod`` (made on demand, with a ``.gitignore`` of ``*``); never a link."""
-    path = Path(repo) / STATE_DIR
-    if path.is_symlink():
-        raise JournalError(f"{path}: is a symbolic link; phasemod keeps its journal only in a real directory")
-    if create:
-        try:
-            path.mkdir(exist_ok=True)
-            ignore = path / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="ascii")
-        except OSError as exc:
-            raise JournalError(f"{path}: cannot be created ({exc.strerror}); check the repository's permissions") from exc
-    return path
+def state_dir(repo: Path, create: bool = True) -> Path | None:
+    """``<repo>/.phasemod``, checked (see phasemod.state)."""
+    return state.state_dir(repo, create)
 
 
 class Journal:
@@ -160,9 +154,11 @@ class Journal:
     @classmethod
     def open(cls, repo: Path, create: bool = True) -> "Journal":
         """Open (or with ``create`` make) the repo's journal, migrating it to this schema."""
-        path = state_dir(repo, create) / JOURNAL_NAME
-        if not create and not path.exists():
-            raise JournalError(f"{path}: no journal yet; nothing has been run in this repository")
+        path = state.journal_path(repo, create)
+        if path is None:
+            raise JournalError(f"{state.location(repo) / JOURNAL_NAME}: no journal yet; nothing has been run in "
+                               "this repository")
+        clone = state.clone_id(repo)
         try:
             db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         except sqlite3.Error as exc:
@@ -171,6 +167,7 @@ class Journal:
         try:
             with journal._guard():
                 journal._prepare()
+                journal._claim(clone)
         except BaseException:
             db.close()
             raise
@@ -200,6 +197,16 @@ class Journal:
                     for statement in MIGRATIONS[step]:
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _claim(self, clone: str) -> None:
+        """Record this clone's id in a new journal; refuse a journal another clone wrote."""
+        with self._tx() as db:
+            rows = [r[0] for r in db.execute("SELECT id FROM clone")]
+            if not rows:
+                db.execute("INSERT INTO clone (id) VALUES (?)", (clone,))
+        if rows and rows != [clone]:
+            raise JournalError(f"{self.path}: written by another clone of this repository, not by this one; phasemod "
+                               "never reads another clone's journal. Move it aside and run again")
 
     def close(self) -> None:
         self._db.close()

@@ -567,11 +567,10 @@ def notice_interrupted(repo: Path) -> list[str]:
     """For commands that do not take the lock themselves (status, log, rollback's
     preview): settle interrupted runs if the journal exists and nobody holds the lock.
     Writes nothing when there is no journal."""
-    from phasemod.journal import JOURNAL_NAME
-    from phasemod.apply import STATE_DIR
+    from phasemod import state
     from phasemod.lock import LockHeld, RepoLock
 
-    if not (repo / STATE_DIR / JOURNAL_NAME).is_file():
+    if state.journal_path(repo, create=False) is None:
         return []
     try:
         with RepoLock(repo, "settle interrupted runs") as lock, Journal.open(repo, create=False) as journal:
@@ -628,10 +627,10 @@ def rollback(repo: Path, phases: Sequence[Phase], phase: int | None, run_id: int
 
 def journal_log(repo: Path, phase: int | None) -> dict:
     """The journal as JSON-able data (docs/journal.md); an empty log when nothing ran."""
-    from phasemod.apply import STATE_DIR
-    from phasemod.journal import JOURNAL_NAME, SCHEMA_VERSION
+    from phasemod import state
+    from phasemod.journal import SCHEMA_VERSION
 
-    if not (repo / STATE_DIR / JOURNAL_NAME).is_file():
+    if state.journal_path(repo, create=False) is None:
         return {"schema": SCHEMA_VERSION, "journal": None, "runs": [], "rollbacks": []}
     with Journal.open(repo, create=False) as journal:
         return journal.log(phase)
