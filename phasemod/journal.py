@@ -296,6 +296,9 @@ class Journal:
         last = runs[-1]
         if last.outcome != "applied":
             return last.outcome
+        files = self.files([last.id])
+        if files and all(f.state == "restored" for f in files):
+            return "rolled-back"   # a rollback killed after its last restore
         latest: dict[str, dict] = {}
         for row in self._rows("SELECT * FROM validations WHERE run_id = ? ORDER BY id", (last.id,)):
             latest[row["command"]] = row
@@ -388,9 +391,8 @@ class Journal:
     # --- rollbacks ------------------------------------------------------------------------
 
     def begin_rollback(self, run_ids: Iterable[int], phase: int | None) -> int:
+        self.settle_rollbacks()   # the caller holds the repo lock: one still "running" was killed
         with self._tx() as db:
-            # Caller holds the repo lock, so a rollback still "running" was killed.
-            db.execute("UPDATE rollbacks SET outcome = 'interrupted' WHERE outcome = 'running'")
             rollback_id = db.execute("INSERT INTO rollbacks (run_ids, phase, started, outcome) VALUES (?, ?, ?, 'running')",
                                      (json.dumps(sorted(run_ids)), phase, _now())).lastrowid
         crash_point("rollback-begun")
@@ -402,6 +404,36 @@ class Journal:
         with self._tx() as db:
             db.execute("UPDATE rollbacks SET outcome = ?, ended = ?, restored = ?, conflicts = ? WHERE id = ?",
                        (outcome, _now(), restored, json.dumps(list(conflicts)), rollback_id))
+
+    def finish_rollback(self, rollback_id: int, run_ids: Iterable[int], restored: int,
+                        conflicts: Iterable[str]) -> None:
+        """The rolled-back runs and the rollback's outcome, in one transaction: a kill leaves
+        either both updated or neither (then ``settle_rollbacks`` finishes the record)."""
+        with self._tx() as db:
+            now = _now()
+            db.executemany("UPDATE runs SET outcome = 'rolled-back', ended = ? WHERE id = ?",
+                           [(now, run_id) for run_id in run_ids])
+            db.execute("UPDATE rollbacks SET outcome = 'restored', ended = ?, restored = ?, conflicts = ? WHERE id = ?",
+                       (now, restored, json.dumps(list(conflicts)), rollback_id))
+        crash_point("rollback-ended")
+
+    def settle_rollbacks(self) -> list[str]:
+        """Under the repo lock: a rollback left 'running' was killed. Its runs whose files
+        are all restored are rolled back (the kill came after the last restore)."""
+        notes = []
+        for row in self._rows("SELECT * FROM rollbacks WHERE outcome = 'running' ORDER BY id"):
+            run_ids = [int(i) for i in json.loads(row["run_ids"])]
+            files = self.files(run_ids)
+            with self._tx() as db:
+                if files and all(f.state == "restored" for f in files):
+                    db.executemany("UPDATE runs SET outcome = 'rolled-back', ended = ? WHERE id = ?",
+                                   [(_now(), run_id) for run_id in run_ids])
+                db.execute("UPDATE rollbacks SET outcome = 'interrupted', ended = ? WHERE id = ?", (_now(), row["id"]))
+            notes.append(f"rollback {row['id']} (runs {', '.join(map(str, run_ids))}) was interrupted; "
+                         + ("every file was restored, the runs are now marked rolled back"
+                            if files and all(f.state == "restored" for f in files)
+                            else "run `phasemod rollback` again to finish it"))
+        return notes
 
     # --- log ------------------------------------------------------------------------------
 
