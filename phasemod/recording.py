@@ -214,9 +214,10 @@ def requirement_problems(repo: Path, phase: Phase, phases: Sequence[Phase], jour
 
 def journal_states(repo: Path, phases: Sequence[Phase]) -> dict[int, str]:
     """The local journal's state of each phase (empty without a journal)."""
-    from phasemod.journal import JOURNAL_NAME, Journal, state_dir
+    from phasemod import state
+    from phasemod.journal import Journal
 
-    if not (state_dir(repo, create=False) / JOURNAL_NAME).is_file():
+    if state.journal_path(repo, create=False) is None:
         return {}
     with Journal.open(repo, create=False) as journal:
         return {p.number: journal.phase_state(p.number) for p in phases}
