@@ -315,7 +315,7 @@ def view(number: int, entries: Sequence[Entry]) -> PhaseRecord:
         present = [shard_events[i] for i in sorted(shard_events)]
         remaining = sum(x.remaining for x in present) if present and all(x.remaining is not None for x in present) \
             else None
-        validations = tuple(v for x in present for v in x.validations)
+        validations = tuple(dict(v, shard=x.shard) for x in present for v in x.validations)
     shards = _shard_text(shard_events, shard_total) if shard_total else ""
     baseline = whole_baseline
     if baseline is None:

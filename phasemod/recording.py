@@ -207,8 +207,8 @@ def requirement_problems(repo: Path, phase: Phase, phases: Sequence[Phase], jour
             continue
         got = standing(repo, required, journal_state if journal_state != "not-run" else None, None)
         if not got.satisfied(unvalidated_ok):
-            label = "stale" if got.stale else got.state
-            problems.append(f"phase {number} ({required.name}) is {label}: {got.advice()}")
+            label = "is stale" if got.stale else "does not match its record" if got.disagrees else f"is {got.state}"
+            problems.append(f"phase {number} ({required.name}) {label}: {got.advice()}")
     return problems
 
 
@@ -250,13 +250,14 @@ def status_lines(records: dict[int, dict]) -> list[str]:
         if r["at"]:
             text += f", {r['at']}"
         if r["commit"]:
-            text += f", commit {r['commit'][:10]}"
+            text += f", on commit {r['commit'][:10]}"
         text += ")"
         if r["shards"]:
             text += f"; {r['shards']}"
         for v in r["validations"]:
             code = "timed out" if v["timed_out"] else f"exit {v['exit']}"
-            text += f"\n  validation: {v['command']}: {code} in {v['duration']:.1f}s ({v['severity']})"
+            where = f" (shard {v['shard']})" if v.get("shard") else ""
+            text += f"\n  validation{where}: {v['command']}: {code} in {v['duration']:.1f}s ({v['severity']})"
         if r["stale"]:
             text += f"\n  stale: {r['stale']}; run `phasemod run {number} --yes`"
         if r["disagrees"]:

@@ -98,7 +98,7 @@ def test_record_and_tree_disagree_after_a_revert(tmp_path: Path) -> None:
            "(first: pkg/p1_1.py:2)" in status.stdout
     refused = run_cli(a, "run", "2", "--yes")
     assert refused.exit_code == 1
-    assert "phase 1 (phase-1) is validated: the record says validated with 0 references left" in refused.stdout
+    assert "phase 1 (phase-1) does not match its record: the record says validated with 0 references left" in refused.stdout
     assert "run `phasemod run 1 --yes` to migrate them again" in refused.stdout
     assert run_cli(a, "run", "1", "--yes").exit_code == 0
     assert run_cli(a, "run", "2", "--yes").exit_code == 0
