@@ -248,8 +248,8 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     for leaf in p.analysis.commented:
         if "#" in leaf.prefix:
             for lineno, comment in comments_of(leaf):
-                if dotted.search(comment) or (names_old and word.search(comment)) \
-                        or re.search(r"(?<![\w.])" + re.escape(move.old_module) + r"(?!\w)", comment):
+                # the old module path alone is no reference: only a module move changes it
+                if dotted.search(comment) or (names_old and word.search(comment)):
                     sites.append(Site(lineno, Kind.DOCS))
     return dedupe(sites)
 
