@@ -250,7 +250,6 @@ def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int) -> dict:
 
     # status before migration: cold (no cache), then warm on the unchanged tree.
     repo = fresh_copy(tree, work, "status")
-    (repo / ".phasemod").mkdir()
     results["status_cold"] = measure("phasemod status (cold)", phasemod_cmd(repo, "status", "--json"))
     results["status_warm"] = measure("phasemod status (warm)", phasemod_cmd(repo, "status", "--json"))
     results["status_cold_migrated"] = measure("phasemod status (migrated, cold)",
