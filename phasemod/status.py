@@ -5,8 +5,6 @@ Read-only over the tree (a scan cache and the percent baseline live in .phasemod
 from __future__ import annotations
 
 import json
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -57,7 +55,8 @@ class PhaseStatus:
                            for r in self.references],
             "unparseable": [{"path": p, "line": line, "error": e} for p, line, e in self.unparseable],
             "imports_both": self.imports_both,
-            "needs_review": [{"path": r.path, "line": r.line, "text": r.text} for r in self.needs_review],
+            "needs_review": [{"path": r.path, "line": r.line, "text": r.text, "reason": r.note}
+                             for r in self.needs_review],
             "state": self.state, "problems": self.problems, "never_selected": self.never_selected,
         }
 
@@ -70,7 +69,7 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
     baselines = _load_baselines(repo)
     states = phase_states(repo, phases)
-    recorded = False
+    new_baseline = False
     for phase in phases:
         selection = engine.select_phase(repo, phase, all_files, shard)
         items = [(path, scan.phase_targets(phase, path)) for path in selection.files]
@@ -84,16 +83,19 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
                 status.unparseable.append((result.path, result.error_line, result.error))
             if result.imports_both:
                 status.imports_both.append(result.path)
-            status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and _is_star(r.text)]
+            status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and r.note]
         key = _baseline_key(phase, shard)
         if record_baseline and key not in baselines:
             # One baseline: the count the first command to read the tree found; never overwritten.
             baselines[key] = status.remaining
-            recorded = True
+            new_baseline = True
         status.baseline = baselines.get(key)
+        recorded = _recorded_baseline(repo, phase, shard)
+        if recorded is not None:   # the committed record's baseline is the team's one
+            status.baseline = recorded
         status.state, status.problems = states.get(phase.number, ("not-run", []))
         out.append(status)
-    if recorded:
+    if new_baseline:
         _save_baselines(repo, baselines)
     return out
 
@@ -115,10 +117,11 @@ def ensure_baseline(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] 
 
 def phase_states(repo: Path, phases: Sequence[Phase]) -> dict[int, tuple[str, list[str]]]:
     """Each phase's journal state and, when partial, why (read only; no journal: none)."""
-    from phasemod.apply import STATE_DIR
-    from phasemod.journal import JOURNAL_NAME, Journal
+    from phasemod import state as state_files
+    from phasemod.journal import Journal
 
-    if not (repo / STATE_DIR / JOURNAL_NAME).is_file():
+    path = state_files.journal_path(repo, create=False)
+    if path is None or not path.is_file():
         return {}
     out = {}
     with Journal.open(repo, create=False) as journal:
@@ -130,11 +133,6 @@ def phase_states(repo: Path, phases: Sequence[Phase]) -> dict[int, tuple[str, li
                 problems = journal.run_problems(runs[-1].id)
             out[phase.number] = (state, problems)
     return out
-
-
-def _is_star(text: str) -> bool:
-    """A star import: every name it provides is unresolvable, so a person must decide."""
-    return bool(re.search(r"\bimport\s*\*", text.split("#", 1)[0]))
 
 
 def _cache(repo: Path, targets: Sequence[scan.Target], roots: tuple[str, ...], purpose: str) -> scan.ScanCache:
@@ -222,23 +220,30 @@ def _relative(repo: Path, path: str) -> str:
     return candidate.as_posix().removeprefix("./")
 
 
+def _recorded_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None) -> int | None:
+    from phasemod import record, recording
+
+    if not recording.enabled(repo, phase):
+        return None
+    return record.baseline_for(recording.manifests_of(phase), phase.number, shard)
+
+
 def _baseline_key(phase: Phase, shard: tuple[int, int] | None) -> str:
     return f"{phase.number}:{phase.name}" + (f":{shard[0]}/{shard[1]}" if shard else "")
 
 
 def _load_baselines(repo: Path) -> dict[str, int]:
-    path = repo / ".phasemod" / "baseline.json"
+    from phasemod import state
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): int(v) for k, v in data.items()}
-    except (OSError, ValueError, AttributeError):
+        data = json.loads(state.read_file(repo, state.BASELINE_NAME, 1 << 24) or b"{}")
+        return {str(k): v for k, v in data.items() if type(v) is int and v >= 0}
+    except (ValueError, AttributeError):
         return {}
 
 
 def _save_baselines(repo: Path, baselines: dict[str, int]) -> None:
-    from phasemod.journal import state_dir
+    from phasemod import state
 
-    state = state_dir(repo)
-    tmp = state / "baseline.json.tmp"
-    tmp.write_text(json.dumps(baselines, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, state / "baseline.json")
+    state.write_file(repo, state.BASELINE_NAME, json.dumps(baselines, indent=1, sort_keys=True).encode(),
+                     create=True)
