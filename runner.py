@@ -220,22 +220,24 @@ def status(state: State, as_json: bool, fail_on_remaining: bool, from_: bool, fr
 
         report = status_merge.load(from_files)
         records = None
+        safety = []
     else:
         _warn_interrupted(state)
         phases = state.phases()
         report = status_mod.phase_status(state.repo, phases, shard)
+        safety = status_mod.safety_findings(state.repo, phases)
         records = recording.status_json(state.repo, phases, recording.journal_states(state.repo, phases),
                                         None if shard else report)
     if as_json:
-        data = status_mod.summary_json(report)
+        data = status_mod.summary_json(report, safety)
         if records is not None:
             data["record"] = {str(n): r for n, r in records.items()}
         click.echo(json.dumps(data, indent=1))
     else:
-        console.print_status(report, state.color)
+        console.print_status(report, state.color, safety)
         for line in recording.status_lines(records or {}):
             click.echo(line)
-    if fail_on_remaining and any(s.remaining or s.unparseable for s in report):
+    if fail_on_remaining and (safety or any(s.remaining or s.unparseable for s in report)):
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -247,10 +249,13 @@ def check(state: State, paths: tuple[str, ...]) -> None:
     from phasemod import status as status_mod
 
     found = status_mod.check(state.repo, state.phases(), paths, state.manifests)
+    safety = status_mod.safety_findings(state.repo, state.phases())
     for ref in found:
         click.echo(f"{ref.path}:{ref.line}: {ref.kind.value}: {ref.old}: {ref.text}")
-    if found:
-        click.echo(f"phasemod check: {len(found)} references remain", err=True)
+    for finding in safety:
+        click.echo(f"{finding.path}:{finding.line}: breaks imports: {finding.message}")
+    if found or safety:
+        click.echo(f"phasemod check: {len(found)} references remain, {len(safety)} broken names or imports", err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo("phasemod check: no references remain")
 

@@ -87,6 +87,46 @@ class Reviewer:
                 return decision, edited
             return decision, None
 
+    def resolve(self, question: Any) -> tuple[str, str | None]:
+        """The safety net's question: the decisions for a file would break it."""
+        click.echo(_style(f"{question.path}: these decisions would break the file:", self.color, fg="yellow",
+                          bold=True))
+        for p in question.problems:
+            click.echo(_style(f"  {p.render(question.path)}", self.color, fg="yellow"))
+        keys = []
+        if question.take is not None:
+            click.echo(f"  t - take {_hunks(question.take)} too (what the accepted hunks depend on)")
+            keys.append("t")
+        click.echo(f"  d - drop {_hunks(question.drop)} too (the accepted hunks that need the rejected ones)")
+        click.echo("  e - edit the whole file in $EDITOR")
+        click.echo("  q - leave this file unchanged and stop the review")
+        click.echo("  T, D - take (or drop) for this file and every later file these decisions would break")
+        keys += ["d", "e", "q", "T", "D"]
+        while True:
+            click.echo(f"Keep the file whole [{','.join(keys)},?]? ", nl=False)
+            key = self._key()
+            click.echo(key if key else "")
+            if key in ("", None, "q"):
+                return "quit", None
+            if key == "t" and "t" in keys:
+                return "take", None
+            if key == "d":
+                return "drop", None
+            if key in ("T", "D"):
+                return ("take-all" if key == "T" else "drop-all"), None
+            if key == "e":
+                try:
+                    edited = click.edit(question.text, extension=".py", require_save=False)
+                except click.ClickException as exc:
+                    click.echo(_style(f"! the editor failed: {exc.format_message()}", self.color, fg="yellow"))
+                    continue
+                if edited is None or not edited.strip():
+                    click.echo(_style("! the edit was empty or cancelled", self.color, fg="yellow"))
+                    continue
+                return "edit", edited
+            click.echo("t/d accept or reject the listed hunks as well, T/D also for every later file, e edits "
+                       "the file, q leaves it unchanged; a file is never written with a name or import it breaks")
+
     def _key(self) -> str:
         if sys.stdin.isatty():
             try:
@@ -119,6 +159,10 @@ class Reviewer:
             edited += "\n"
         newline = "\r\n" if text.endswith("\r\n") else "\n"
         return edited.replace("\r\n", "\n").replace("\n", newline)
+
+
+def _hunks(numbers: Sequence[int]) -> str:
+    return ("hunk " if len(numbers) == 1 else "hunks ") + ", ".join(str(n) for n in numbers)
 
 
 @contextlib.contextmanager
@@ -231,7 +275,7 @@ def print_plan(report: Sequence[Any], color: bool) -> None:
     _print_problems(report, color)
 
 
-def print_status(report: Sequence[Any], color: bool) -> None:
+def print_status(report: Sequence[Any], color: bool, safety: Sequence[Any] = ()) -> None:
     rows = [(f"{s.phase.number} {s.phase.name}", s.by_kind, s.remaining) for s in report]
     click.echo("\n".join(_kind_table(rows, color)))
     for s in report:
@@ -240,6 +284,8 @@ def print_status(report: Sequence[Any], color: bool) -> None:
         for reason in s.problems:
             click.echo(_style(f"  partial: {reason}", color, fg="yellow"))
     _print_problems(report, color)
+    for finding in safety:
+        click.echo(_style(f"{finding.path}:{finding.line}: breaks imports: {finding.message}", color, fg="red"))
     from phasemod.status import overall
 
     baseline, total, percent = overall(report)
@@ -279,6 +325,10 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
                       f"{counts[Status.FAILED]} failed", color, bold=True))
     for finding in report.findings:
         click.echo(_style(finding.render(), color, fg="yellow"))
+    for note in report.notes:
+        click.echo(f"safety net: {note}")
+    for finding in report.after:
+        click.echo(_style(f"after the phase: {finding.render()}", color, fg="red"))
     for ref in report.blocked_by:
         click.echo(f"  {ref.path}:{ref.line}: {ref.kind.value}: {ref.text}")
     for v in report.validations:
@@ -333,6 +383,7 @@ def report_json(report: PhaseReport) -> dict:
         "rolled_back": report.rolled_back, "quit": report.quit, "interrupted": report.interrupted,
         "refused": report.refused or None, "validation_skipped": report.validation_skipped or None,
         "partial": report.partial,
+        "after": [{"path": f.path, "line": f.line, "message": f.message} for f in report.after],
     }
 
 

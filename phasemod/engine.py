@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import context, coverage, hunks, starnames, syntax, textio
+from phasemod import context, coverage, hunks, namecheck, starnames, syntax, textio, units
 from phasemod import recipes as builtin_recipes
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
@@ -105,8 +105,10 @@ def _applicability(spec: RecipeSpec) -> tuple[str, tuple[str, ...], tuple[Any, .
 class _Recipes:
     """The phase's recipes compiled once per process: Bowler fixers or text transforms."""
 
-    def __init__(self, phase: Phase) -> None:
+    def __init__(self, phase: Phase, repo: Path | None = None) -> None:
         self.phase = phase
+        # What the repo's modules provide, for the import safety net (read on demand).
+        self.index = namecheck.ModuleIndex(repo, None, phase.source_roots) if repo is not None else None
         self.compiled: list[tuple[str, Any, tuple[bytes, ...] | None]] = []
         for spec in phase.recipes:
             recipe = load_recipe(spec)
@@ -234,6 +236,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
             return _failed(path, exc.line, exc.message)
         changed_by = []
         python_recipes = [i for i in indices if recipes.compiled[i][0] == "python"]
+        names_before = namecheck.facts_of_tree(tree, module, is_package)
         with context.entering(ctx):
             for i in python_recipes:
                 _, fixers, _ = recipes.compiled[i]
@@ -247,6 +250,13 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
                 if snapshot is None or str(tree) != snapshot:
                     changed_by.append(ctx.recipe)
         new_text = str(tree)
+        if new_text != source.text:
+            names_after = namecheck.facts_of_tree(tree, module, is_package)
+            if namecheck.compare(names_before, names_after, recipes.index):
+                # Lines from a fresh parse of the result (the rewritten tree's are approximate).
+                unsafe = namecheck.check_rewrite(source.text, new_text, module, is_package, recipes.index)
+                if unsafe:
+                    return _unsafe(path, tuple(ctx.findings), unsafe)
     else:
         new_text = source.text
         changed_by = []
@@ -268,9 +278,18 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     except UnicodeEncodeError as exc:
         dropped = Finding(FindingKind.DROPPED, path, 0, f"the new text cannot be encoded as {source.encoding}: {exc}")
         return FileOutcome(path, Status.FAILED, findings=findings + (dropped,))
-    return FileOutcome(path, Status.CHANGED, data, new_bytes, hunks.make_hunks(path, source.text, new_text,
-                                                                                 tuple(changed_by)),
+    proposed = hunks.make_hunks(path, source.text, new_text, tuple(changed_by))
+    if is_python:   # one multi-line import split over hunks is one decision (phasemod/units.py)
+        proposed = units.join_statements(source.text, proposed)
+    return FileOutcome(path, Status.CHANGED, data, new_bytes, proposed,
                        findings, encoding=source.encoding)
+
+
+def _unsafe(path: str, findings: tuple[Finding, ...], problems: Sequence[namecheck.NameProblem]) -> FileOutcome:
+    """The rewrite would break names or imports: the file is left as it is and reported."""
+    found = tuple(Finding(FindingKind.UNSAFE, path, p.line, f"{p.message}; the file was left unchanged")
+                  for p in problems)
+    return FileOutcome(path, Status.FAILED, findings=findings + found, reason=problems[0].message)
 
 
 def _failed(path: str, line: int, message: str) -> FileOutcome:
@@ -324,7 +343,7 @@ _worker: tuple[Path, _Recipes] | None = None
 
 def _init_worker(repo: Path, phase: Phase) -> None:
     global _worker
-    _worker = (repo, _Recipes(phase))
+    _worker = (repo, _Recipes(phase, repo))
 
 
 def _work(item: tuple[str, tuple[int, ...]]) -> FileOutcome:
@@ -356,7 +375,7 @@ def run_selection(repo: Path, selection: Selection, jobs: int | None = None) -> 
 
 
 def _serial(repo: Path, selection: Selection, items: list) -> Iterator[FileOutcome]:
-    recipes = _Recipes(selection.phase)
+    recipes = _Recipes(selection.phase, repo)
     for path, indices in items:
         yield process_file(repo, path, indices, recipes)
 

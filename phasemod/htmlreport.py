@@ -45,6 +45,7 @@ class ReportData:
     validations: list[dict] = field(default_factory=list)
     clusters: dict[int, list[dict]] = field(default_factory=dict)
     removed_by_phase: Counter[int] = field(default_factory=Counter)   # references the journaled runs removed
+    safety: list = field(default_factory=list)     # the import safety net's findings (phasemod/aftercheck.py)
 
     # The same baseline and formula as `status` (phasemod/status.py): one figure everywhere.
     def phase_percent(self, s: PhaseStatus) -> float:
@@ -72,8 +73,11 @@ def collect(repo: Path, phases: Sequence[Phase]) -> ReportData:
 
     from phasemod import recording
 
+    from phasemod.aftercheck import findings as safety_findings
+
     statuses = phase_status(repo, phases)
     data = ReportData(repo.name, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), statuses)
+    data.safety = safety_findings(repo, phases)
     # The committed migration record is the shared truth; the journal only where it is silent.
     shared = recording.status_json(repo, phases, recording.journal_states(repo, phases), statuses)
     data.phase_states = {n: "stale" if r["stale"] else "disagrees" if r["disagrees"] else r["state"]
@@ -271,7 +275,7 @@ def render(data: ReportData) -> str:
           for k, v, i, t in cards),
         "</div>",
         _phases(data), "<div class='grid2'>", _kinds(data), _chart(data.history), "</div>",
-        _references(data), _review(review, unparseable, both), _validations(data.validations),
+        _references(data), _review(review, unparseable, both, data.safety), _validations(data.validations),
         _clusters(data), "</main></body></html>",
     ]
     return "\n".join(parts)
@@ -353,8 +357,10 @@ def _references(data: ReportData) -> str:
             "<th>source</th></tr>" + rows + "</table></div>" + more + "</section>")
 
 
-def _review(review: list, unparseable: list, both: list) -> str:
-    items = [f"<tr><td class='mono'>{_e(r.path)}:{r.line}</td><td>needs review</td><td><code>{_e(r.text)}</code>"
+def _review(review: list, unparseable: list, both: list, safety: list = ()) -> str:
+    items = [f"<tr class='safety'><td class='mono'>{_e(f.path)}:{f.line}</td><td class='bad'>breaks imports</td>"
+             f"<td>{_e(f.message)}</td></tr>" for f in safety]
+    items += [f"<tr><td class='mono'>{_e(r.path)}:{r.line}</td><td>needs review</td><td><code>{_e(r.text)}</code>"
              "</td></tr>" for r in review]
     items += [f"<tr><td class='mono'>{_e(p)}:{line}</td><td class='bad'>unparseable</td><td>{_e(err)}</td></tr>"
               for p, line, err in unparseable]

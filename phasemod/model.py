@@ -25,6 +25,7 @@ class FindingKind(str, enum.Enum):
     UNPARSEABLE = "unparseable"    # the file could not be parsed
     DROPPED = "dropped"            # the rewrite broke the file and was not applied
     REFUSED = "refused"            # a write was refused (file changed, dirty, ...)
+    UNSAFE = "unsafe"              # the result would leave a name unbound or a repo import broken
 
 
 @dataclass(frozen=True)

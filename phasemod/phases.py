@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from phasemod import engine, grouped, hunks as hunklib, recording, scan, textio, vcs
+from phasemod import engine, grouped, hunks as hunklib, namecheck, recording, safetynet, scan, textio, vcs
 from phasemod.apply import FileChanged, UnsafeWrite, WriteFailed, apply_change
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
@@ -91,6 +91,8 @@ class PhaseReport:
     blocked_by: list[Reference] = field(default_factory=list)   # delete_files refused because of these
     diff: list[str] = field(default_factory=list)               # --dry-run: unified diffs per file
     partial: list[str] = field(default_factory=list)            # why the phase is partial, not applied
+    after: list[Finding] = field(default_factory=list)          # the safety net over the tree after the phase
+    notes: list[str] = field(default_factory=list)              # what the safety net resolved without asking
 
     def problems(self, allow_unparseable: bool = False) -> list[Finding]:
         return [f for f in self.findings if not (allow_unparseable and f.kind is FindingKind.UNPARSEABLE)]
@@ -291,6 +293,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     report.interrupted = state.interrupted
     if report.run_id is None:
         return report
+    if report.applied and not state.interrupted:
+        _after_check(repo, phase, report)
     report.partial = partial_reasons(report, options.allow_unparseable)
     if report.partial and not state.interrupted:
         journal.record_problems(report.run_id, report.partial)
@@ -313,8 +317,20 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     return report
 
 
+def _after_check(repo: Path, phase: Phase, report: PhaseReport) -> None:
+    """The safety net over the files the phase changed and the importers of its modules."""
+    from phasemod import aftercheck
+
+    changed = [p for p in report.applied if p not in report.deleted]
+    results = aftercheck.check_phase(repo, phase, changed)
+    aftercheck.record(repo, results)
+    report.after = [Finding(FindingKind.UNSAFE, path, p.line, p.message)
+                    for path in sorted(results) for p in results[path]]
+
+
 # A file or deletion with one of these findings did not go through.
-_NOT_THROUGH = (FindingKind.REFUSED, FindingKind.DROPPED, FindingKind.CONFLICT, FindingKind.UNPARSEABLE)
+_NOT_THROUGH = (FindingKind.REFUSED, FindingKind.DROPPED, FindingKind.CONFLICT, FindingKind.UNPARSEABLE,
+                FindingKind.UNSAFE)
 
 
 def partial_reasons(report: PhaseReport, allow_unparseable: bool = False) -> list[str]:
@@ -382,6 +398,8 @@ class _ReviewState:
     interrupted: bool = False
     files_seen: int = 0     # files with changes so far, this one included
     hunks_seen: int = 0     # hunks of the files before this one
+    index: namecheck.ModuleIndex | None = None    # the repo's modules, for the safety net
+    resolve_all: str = ""   # take | drop: the safety net's answer for every later file (T, D)
 
 
 def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, journal: Journal,
@@ -451,6 +469,13 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
         return
     # The engine already checked its whole proposal; only a subset or an edit needs a new check.
     whole = all(accepted.get(h.index) == h for h in hunks)
+    if outcome.path.endswith((".py", ".pyi")) and not whole:
+        guarded = _safety_net(repo, outcome, report, journal, source.text, hunks, accepted, decide, state, planned)
+        if guarded is None:
+            return
+        final = guarded
+        if final == source.text:
+            return
     problem = engine.check_rewrite(outcome.path, source.text, final) if outcome.path.endswith(".py") and not whole \
         else ""
     if problem:
@@ -465,6 +490,59 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
         report.findings.append(Finding(FindingKind.REFUSED, outcome.path, 0, str(exc)))
         return
     report.applied.append(outcome.path)
+
+
+def _safety_net(repo: Path, outcome: FileOutcome, report: PhaseReport, journal: Journal, old: str,
+                hunks: list[Hunk], accepted: dict[int, Hunk], decide: Decide | None, state: _ReviewState,
+                planned: "grouped.GroupedPlan | None" = None) -> str | None:
+    """The text to write for a partly accepted (or edited) file, once it breaks no name or
+    import (SPEC "Safety net"): else the reviewer is asked to take the hunks the choice
+    depends on, drop the ones that need them, or edit. None: leave the file as it is."""
+    from phasemod.modules import module_of
+
+    phase = report.phase
+    if state.index is None:
+        state.index = namecheck.ModuleIndex(repo, None, phase.source_roots)
+    module, is_package = module_of(str(repo), outcome.path, phase.source_roots)
+    check = safetynet.checker(outcome.path, old, module, is_package, state.index)
+    ask = getattr(decide, "resolve", None)
+    question = safetynet.question(outcome.path, old, hunks, accepted, check)
+    while question is not None:
+        if state.resolve_all:   # T or D earlier: the same answer, said, not asked
+            answer, edited = ("take" if state.resolve_all == "take" and question.take is not None else "drop"), None
+            report.notes.append(f"{outcome.path}: {question.problems[0].message}; {answer} "
+                                f"{', '.join(map(str, question.take if answer == 'take' else question.drop))} too")
+        else:
+            answer, edited = ask(question) if ask is not None and not state.quit else ("leave", None)
+        if answer in ("take-all", "drop-all"):
+            state.resolve_all = answer[:4]
+            answer = answer[:4]
+        if answer in ("take", "drop") and (answer == "drop" or question.take is not None):
+            now = safetynet.resolve(answer, hunks, accepted, question)
+            for hunk in hunks:
+                if (hunk.index in now) != (hunk.index in accepted):
+                    choice = "accepted" if hunk.index in now else "rejected"
+                    entry = planned.decisions.get(hunk.key) if planned is not None else None
+                    journal.record_hunk(report.run_id, outcome.path, hunk.key, hunk.index, ",".join(hunk.recipes),
+                                        "".join(hunk.before), "".join(hunk.after), choice,
+                                        cluster=entry.cluster if entry is not None else None)
+                    report.accepted_hunks += 1 if choice == "accepted" else -1
+                    report.rejected_hunks += 1 if choice == "rejected" else -1
+            accepted.clear()
+            accepted.update(now)
+            return hunklib.rebuild(old, [accepted.get(h.index, h) for h in hunks], accepted)
+        if answer == "edit" and edited is not None:
+            problems = check(edited)
+            if not problems:
+                return edited
+            question = safetynet.SafetyQuestion(question.path, tuple(problems), question.take, question.drop, edited)
+            continue
+        if answer == "quit":
+            state.quit = True
+        report.findings += [Finding(FindingKind.UNSAFE, outcome.path, p.line, f"{p.message}; the accepted hunks "
+                                    "were not written (run the phase again to decide)") for p in question.problems]
+        return None
+    return hunklib.rebuild(old, [accepted.get(h.index, h) for h in hunks], accepted)
 
 
 def _ask(decide: Decide, prompt: Prompt, text: str, hunks: list[Hunk], state: _ReviewState) -> tuple[str, Hunk]:
@@ -589,7 +667,20 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
             reports.append(report)
             if report.quit or report.validation_failed or report.blocked_by:
                 break
+    _prune_after(repo, phases, reports)
     return reports
+
+
+def _prune_after(repo: Path, phases: Sequence[Phase], reports: list[PhaseReport]) -> None:
+    """Keep only the safety-net findings that still hold once every chosen phase ran (a
+    later phase may migrate the importer an earlier one left broken)."""
+    if not any(r.after for r in reports):
+        return
+    from phasemod import aftercheck
+
+    still = {(f.path, f.line, f.message) for f in aftercheck.findings(repo, phases)}
+    for report in reports:
+        report.after = [f for f in report.after if (f.path, f.line, f.message) in still]
 
 
 def _settle(lock, journal: Journal) -> list[str]:
@@ -626,7 +717,8 @@ def exit_code(reports: Sequence[PhaseReport], allow_unparseable: bool = False) -
     if any(r.interrupted for r in reports):
         return 130
     for report in reports:
-        if report.refused or report.validation_failed or report.blocked_by or report.problems(allow_unparseable):
+        if report.refused or report.validation_failed or report.blocked_by or report.problems(allow_unparseable) \
+                or report.after:
             return 1
     return 0
 

@@ -157,7 +157,14 @@ def overall(report: Sequence[PhaseStatus]) -> tuple[int | None, int, float | Non
     return baseline, remaining, percent_migrated(baseline, remaining)
 
 
-def summary_json(report: Sequence[PhaseStatus]) -> dict:
+def safety_findings(repo: Path, phases: Sequence[Phase]) -> list:
+    """The import safety net's findings that still hold (phasemod/aftercheck.py)."""
+    from phasemod.aftercheck import findings
+
+    return findings(repo, phases)
+
+
+def summary_json(report: Sequence[PhaseStatus], safety: Sequence = ()) -> dict:
     """The document ``status --json`` prints (schema: docs/status.md)."""
     by_kind = dict.fromkeys(KINDS, 0)
     for s in report:
@@ -169,6 +176,7 @@ def summary_json(report: Sequence[PhaseStatus]) -> dict:
             "unparseable": sum(len(s.unparseable) for s in report),
             "needs_review": sum(len(s.needs_review) for s in report),
             "imports_both": sum(len(s.imports_both) for s in report),
+            "breaks_imports": [{"path": f.path, "line": f.line, "message": f.message} for f in safety],
             "phases": [s.as_json() for s in report]}
 
 

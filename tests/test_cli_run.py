@@ -70,14 +70,16 @@ def test_scripted_review_quit_keeps_decisions_and_resumes(tmp_path: Path) -> Non
     log = json.loads(run_cli(repo, "log", "1", "--json").stdout)
     assert [h["decision"] for h in log["runs"][0]["hunks"]] == ["accepted", "rejected"]
 
-    # Resume: only hunk 3 of the first file is asked, then the rest is accepted.
-    second = run_cli(repo, "run", "1", "-i", input="y\nA\n")
+    # Resume: only hunk 3 of the first file is asked, then the rest is accepted. Hunk 2
+    # rejected would leave `Old` unbound: the safety net asks, `t` takes it too.
+    second = run_cli(repo, "run", "1", "-i", input="y\nt\nA\n")
     assert second.exit_code == 0, second.output
     assert "(hunk 1/" not in second.stdout and "(hunk 2/" not in second.stdout
     assert asked(second.stdout, "pkg/p1_0.py", 3, 1)
+    assert "undefined name 'Old' (bound before the rewrite, unbound after it)" in second.stdout
     text = (repo / "pkg/p1_0.py").read_text()
     assert "from pkg.new_mod import New" in text
-    assert "return Old()  # use 0" in text and "return New()  # use 1" in text   # hunk 2 stays rejected
+    assert "return New()  # use 0" in text and "return New()  # use 1" in text   # hunk 2 taken too
     assert (repo / "pkg/p1_2.py").read_text() == use_file(2).replace("pkg.old_mod import Old", "pkg.new_mod import New") \
         .replace("Old()", "New()")
 
@@ -97,18 +99,18 @@ def test_revisit_asks_again(tmp_path: Path) -> None:
 
 def test_review_keys_file_and_help(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
-    result = run_cli(repo, "run", "1", "-i", "--no-validate", input="?\nx\na\nd\ny\nn\nn\n")
+    result = run_cli(repo, "run", "1", "-i", "--no-validate", input="?\nx\na\nd\ny\nn\nn\nd\n")
     assert result.exit_code == 0, result.output
     assert "a - accept this hunk and the rest of this file" in result.stdout
     assert "unknown key 'x'" in result.stdout
-    # a: file 1 whole; d: file 2 rejected whole; file 3: y n n
+    # a: file 1 whole; d: file 2 rejected whole; file 3: y n n would leave `Old` unbound,
+    # and `d` at the safety net's question drops the import change too
     assert "New()" not in (repo / "pkg/p1_1.py").read_text()
     assert (repo / "pkg/p1_0.py").read_text().count("New()") == 2
-    p2 = (repo / "pkg/p1_2.py").read_text()
-    assert "from pkg.new_mod import New" in p2 and "New()" not in p2
+    assert (repo / "pkg/p1_2.py").read_text() == use_file(2)
     log = json.loads(run_cli(repo, "log", "--json").stdout)
     decisions = [h["decision"] for h in log["runs"][0]["hunks"]]
-    assert decisions == ["accepted"] * 3 + ["rejected"] * 3 + ["accepted", "rejected", "rejected"]
+    assert decisions == ["accepted"] * 3 + ["rejected"] * 3 + ["accepted", "rejected", "rejected", "rejected"]
 
 
 def test_edit_in_editor_then_unparseable_edit_shown_again(tmp_path: Path, monkeypatch) -> None:
@@ -137,7 +139,9 @@ def test_an_edit_is_kept_when_the_review_resumes(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr("click.edit", lambda text, **kw: "    return New()  # edited by hand\n")
     run_cli(repo, "run", "1", "-i", "--no-validate", input="n\ne\nq\n")
     assert "New" not in (repo / "pkg/p1_0.py").read_text()     # quit inside the file: nothing written
-    resumed = run_cli(repo, "run", "1", "-i", "--no-validate", input="y\n")
+    resumed = run_cli(repo, "run", "1", "-i", "--no-validate", input="y\nt\n")
     assert resumed.exit_code == 0 and resumed.stdout.count("Apply this hunk") == 1
+    # the rejected import would leave `New` unbound: `t` takes it too, the edit is kept
+    assert "undefined name 'New'" in resumed.stdout
     text = (repo / "pkg/p1_0.py").read_text()
-    assert "return New()  # edited by hand" in text and "from pkg.old_mod import Old" in text
+    assert "return New()  # edited by hand" in text and "from pkg.new_mod import New" in text

@@ -95,23 +95,27 @@ def test_plan_clusters_json_counts_decisions_and_writes_nothing(tmp_path: Path) 
 def test_accept_split_reject_then_rows_carry_cluster_ids(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     ids = cluster_ids(repo)
-    # import: y; call: split (y n y n); attribute: n; string: y
-    result = run_cli(repo, "--no-color", "run", "1", "-i", "--grouped", input="y\ns\ny\nn\ny\nn\nn\ny\n")
+    # import: y; call: split (y n y n); attribute: n; string: y. The imports accepted with
+    # uses rejected would leave `Old` unbound in m0-m3: the safety net asks once, and `D`
+    # drops what needs the rejected uses in every such file.
+    result = run_cli(repo, "--no-color", "run", "1", "-i", "--grouped", input="y\ns\ny\nn\ny\nn\nn\ny\nD\n")
     assert result.exit_code == 0, result.output
     assert "cluster 1/4" in result.stdout and "UNUSUAL" in result.stdout
     assert "(cluster " + ids[CALL] + ": hunk 2/4, file 2/4" in result.stdout
-    m0 = (repo / "pkg/m0.py").read_text()
-    assert "from pkg.new_mod import New" in m0 and "return New(ctx, 0)" in m0 and "current_0 = Old.default()" in m0
-    m1 = (repo / "pkg/m1.py").read_text()
-    assert "from pkg.new_mod import New" in m1 and "return Old(ctx, 1)" in m1
-    assert "return New(ctx, 2)" in (repo / "pkg/m2.py").read_text()
+    assert result.stdout.count("these decisions would break the file") == 1
+    assert "safety net: pkg/m1.py: " in result.stdout and "drop 1" in result.stdout
+    for n in range(4):
+        assert "pkg.old_mod import Old" in (repo / f"pkg/m{n}.py").read_text()
+    assert "from pkg.new_mod import New" in (repo / "pkg/m4.py").read_text()
     assert 'TARGET = "pkg.new_mod.New"' in (repo / "pkg/m5.py").read_text()
     rows = journal_rows(repo)
-    assert len(rows) == 14 and all(r["run_id"] == 1 for r in rows)
+    assert all(r["run_id"] == 1 for r in rows)
     by_cluster: dict[str, list[str]] = {}
     for r in rows:
         by_cluster.setdefault(r["cluster"], []).append(r["decision"])
-    assert by_cluster == {ids[IMPORT]: ["accepted"] * 6, ids[CALL]: ["accepted", "rejected"] * 2,
+    # the cluster decisions, then what the safety net dropped (4 imports, 2 calls)
+    assert by_cluster == {ids[IMPORT]: ["accepted"] * 6 + ["rejected"] * 4,
+                          ids[CALL]: ["accepted", "rejected"] * 2 + ["rejected"] * 2,
                           ids[ATTRIBUTE]: ["rejected"] * 3, ids[STRING]: ["accepted"]}
     # `log --json` shows the same rows, cluster ids included.
     log = json.loads(run_cli(repo, "log", "--json").stdout)
@@ -131,20 +135,23 @@ def test_quit_mid_cluster_then_resume_asks_only_the_rest(tmp_path: Path) -> None
     # Only m4 (the import, its only hunk) is fully decided: the others wait for the rest.
     assert (repo / "pkg/m4.py").read_text().count("pkg.new_mod") == 1
     assert "pkg.old_mod" in (repo / "pkg/m0.py").read_text()
-    second = run_cli(repo, "--no-color", "run", "1", "-i", "--grouped", input="y\nn\ny\n")
+    # The rejected call (m1) and attribute cluster would leave `Old` unbound: `T` takes
+    # what they need in every such file.
+    second = run_cli(repo, "--no-color", "run", "1", "-i", "--grouped", input="y\nn\ny\nT\n")
     assert second.exit_code == 0, second.output
     assert second.stdout.count("Apply this cluster") == 3
     assert f"cluster 1/3 [{ids[CALL]}]: 2 hunks in 2 files (2 decided earlier)" in second.stdout
     assert "Apply this hunk" not in second.stdout
     assert "return New(ctx, 0)" in (repo / "pkg/m0.py").read_text()
-    assert "return Old(ctx, 1)" in (repo / "pkg/m1.py").read_text()
+    assert "return New(ctx, 1)" in (repo / "pkg/m1.py").read_text()
     assert "return New(ctx, 3)" in (repo / "pkg/m3.py").read_text()
-    assert "current_0 = Old.default()" in (repo / "pkg/m0.py").read_text()
+    assert "current_0 = New.default()" in (repo / "pkg/m0.py").read_text()
     rows = [r for r in journal_rows(repo) if r["run_id"] == 2]
     # The resumed run records every hunk it applies, earlier decisions included, each
-    # with its cluster id.
-    assert all(r["cluster"] for r in rows)
-    assert {(r["path"], r["idx"]): r["decision"] for r in rows}[("pkg/m1.py", 1)] == "rejected"
+    # with its cluster id; the safety net's takes follow, without one.
+    assert all(r["cluster"] for r in rows if r["decision"] == "rejected")
+    decided = [(r["path"], r["idx"], r["decision"]) for r in rows]
+    assert decided.index(("pkg/m1.py", 1, "rejected")) < decided.index(("pkg/m1.py", 1, "accepted"))
     third = run_cli(repo, "--no-color", "run", "1", "-i", "--grouped", input="")
     assert "Apply this" not in third.stdout
 
@@ -153,7 +160,7 @@ def test_rollback_after_grouped_review_is_byte_identical(tmp_path: Path) -> None
     repo = make_repo(tmp_path / "repo")
     original = tree_bytes(repo)
     assert run_cli(repo, "run", "1", "-i", "--grouped", input="y\ns\ny\nn\nq\n").exit_code == 0
-    assert run_cli(repo, "run", "1", "-i", "--grouped", input="y\ny\nn\n").exit_code == 0
+    assert run_cli(repo, "run", "1", "-i", "--grouped", input="y\ny\nn\nD\n").exit_code == 0
     assert tree_bytes(repo) != original
     result = run_cli(repo, "rollback", "1", "--yes")
     assert result.exit_code == 0, result.output

@@ -238,3 +238,35 @@ def test_manifests_are_never_selected(tmp_path: Path) -> None:
     assert (repo / "config/app.yaml").read_text() == "engine: pkg.new_mod.New\n"
     assert (repo / "phase_manifests/01.yaml").read_bytes() == manifest
     assert run_cli(repo, "run", "1", "--yes").exit_code == 0          # the second run still loads
+
+
+def test_after_a_phase_broken_importers_are_listed_everywhere(tmp_path: Path) -> None:
+    """The safety net after a phase: a module outside the phase still imports the cut class."""
+    repo = write(tmp_path / "repo", {
+        "pkg/__init__.py": "",
+        "pkg/context.py": "class New:\n    pass\n",
+        "pkg/runtime.py": "class Sub(Old):\n    pass\n",
+        "pkg/user.py": "from pkg.runtime import Old\n\nx = Old()\n",
+        "tools/__init__.py": "",
+        "tools/legacy.py": "from pkg.runtime import Old, Sub\n\ny = (Old, Sub)\n",
+        "phase_manifests/01.yaml": MOVE.format(keep="false", more="", extra="").replace(
+            "pkg.runtime.Context", "pkg.runtime.Old").replace("pkg.context.Context", "pkg.context.New"),
+    })
+    result = run_cli(repo, "run", "1", "--yes", "--no-validate")
+    assert result.exit_code == 1, result.output
+    message = "tools/legacy.py:1: unsafe: cannot import name 'Old' from 'pkg.runtime': the repo's module does not define it"
+    assert f"after the phase: {message}" in result.output
+    assert imports_cleanly(repo, "pkg.runtime, pkg.user").returncode == 0
+    check = run_cli(repo, "check")
+    assert check.exit_code == 1 and "tools/legacy.py:1: breaks imports: cannot import name 'Old'" in check.output
+    assert "tools/legacy.py:1: breaks imports" in run_cli(repo, "status").output
+    data = json.loads(run_cli(repo, "status", "--json").output)
+    assert [f["path"] for f in data["breaks_imports"]] == ["tools/legacy.py"]
+    page = tmp_path / "r.html"
+    run_cli(repo, "report", "--html", str(page))
+    assert "breaks imports" in page.read_text() and "tools/legacy.py:1" in page.read_text()
+    # fixed by hand: every view clears
+    (repo / "tools/legacy.py").write_text("from pkg.context import New as Old\nfrom pkg.runtime import Sub\n\n"
+                                          "y = (Old, Sub)\n")
+    assert run_cli(repo, "check").exit_code == 0
+    assert json.loads(run_cli(repo, "status", "--json").output)["breaks_imports"] == []

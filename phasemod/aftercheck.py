@@ -1,0 +1,153 @@
+"""After a phase: the import safety net over every file it changed and every repo module
+that imports the old or new module; the findings are kept for status, check and report.
+
+Reads the tree and writes only ``.phasemod/safety.json``; never changes a source file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from phasemod import namecheck, syntax, textio
+from phasemod.manifest import Phase
+from phasemod.model import Finding, FindingKind
+from phasemod.modules import module_of
+from phasemod.select import names_in, repo_files
+
+STORE = "safety.json"
+
+
+def moves_of(phases: Iterable[Phase]) -> list[tuple[str, str, str, str]]:
+    """(old module, new module, old name, new name) of every move recipe of the phases."""
+    out = []
+    for phase in phases:
+        for spec in phase.recipes:
+            if spec.name == "move_symbol":
+                old_mod, _, old_name = spec.options.old.rpartition(".")
+                new_mod, _, new_name = spec.options.new.rpartition(".")
+                out.append((old_mod, new_mod, old_name, new_name))
+            elif spec.name == "move_module":
+                out.append((spec.options.old, spec.options.new, "", ""))
+    return out
+
+
+def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: tuple[str, ...] = ()
+                ) -> dict[str, list[namecheck.NameProblem]]:
+    """Problems (by path) of the changed files and of the modules importing an old or new
+    module of the phase's moves: imports of repo modules that do not provide the name, and
+    uses of the moved names left unbound."""
+    moves = moves_of([phase])
+    if not moves:
+        return {}
+    roots = source_roots or phase.source_roots
+    # The modules the phase touched: its moves' old and new modules and the files it changed.
+    modules = {m for old, new, _, _ in moves for m in (old, new)}
+    touched = modules | {module_of(str(repo), p, roots)[0] for p in changed if p.endswith((".py", ".pyi"))}
+    names = tuple({n for _, _, old, new in moves for n in (old, new) if n})
+    needles = tuple({m.rpartition(".")[2].encode() for m in modules})
+    index = namecheck.ModuleIndex(repo, None, source_roots or phase.source_roots)
+    out: dict[str, list[namecheck.NameProblem]] = {}
+    wanted = set(changed)
+    for path in repo_files(repo):
+        if not path.endswith((".py", ".pyi")):
+            continue
+        try:
+            data = (repo / path).read_bytes()
+        except OSError:
+            continue
+        if path not in wanted and not names_in(data, needles):
+            continue
+        problems = _check(repo, path, data, index, modules, touched, names, importer_only=path not in wanted,
+                          source_roots=roots)
+        out[path] = problems
+    return out
+
+
+def _check(repo: Path, path: str, data: bytes, index: namecheck.ModuleIndex, modules: set[str], touched: set[str],
+           names: tuple[str, ...], importer_only: bool, source_roots: tuple[str, ...]) -> list[namecheck.NameProblem]:
+    try:
+        text = textio.decode_python(data).text
+        tree = syntax.parse(text)
+    except (textio.DecodeError, syntax.ParseError, RecursionError):
+        return []   # unparseable files are listed by status on their own
+    module, is_package = module_of(str(repo), path, source_roots)
+    facts = namecheck.facts_of_tree(tree, module, is_package)
+    if importer_only and not any(m in modules or m.startswith(tuple(x + "." for x in modules))
+                                 for m, _ in facts.from_imports) and not _imports_module(tree, modules):
+        return []
+    return namecheck.problems_of(facts, index, names, touched)
+
+
+def _imports_module(tree: object, modules: set[str]) -> bool:
+    text = str(tree)
+    return any(f"import {m}" in text for m in modules)
+
+
+# ---------------------------------------------------------------------------- the store
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def record(repo: Path, results: dict[str, list[namecheck.NameProblem]]) -> None:
+    """Keep the results (replacing earlier ones for the same paths)."""
+    from phasemod import state
+
+    stored = _load(repo)
+    for path, problems in results.items():
+        try:
+            digest = _digest((repo / path).read_bytes())
+        except OSError:
+            stored.pop(path, None)
+            continue
+        if problems:
+            stored[path] = {"digest": digest, "problems": [[p.line, p.code, p.message] for p in problems]}
+        else:
+            stored.pop(path, None)
+    state.write_file(repo, STORE, json.dumps(stored, indent=1, sort_keys=True).encode(), create=True)
+
+
+def _load(repo: Path) -> dict[str, dict]:
+    from phasemod import state
+
+    try:
+        data = json.loads(state.read_file(repo, STORE, 1 << 26) or b"{}")
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def findings(repo: Path, phases: Sequence[Phase]) -> list[Finding]:
+    """The recorded problems that still hold: a file changed since it was checked is
+    checked again (its imports and the moved names), a vanished file is dropped."""
+    stored = _load(repo)
+    if not stored:
+        return []
+    out: list[Finding] = []
+    moves = moves_of(phases)
+    names = tuple({n for _, _, old, new in moves for n in (old, new) if n})
+    modules = {m for old, new, _, _ in moves for m in (old, new)}
+    roots = tuple(sorted({r for p in phases for r in p.source_roots}))
+    index: namecheck.ModuleIndex | None = None
+    for path in sorted(stored):
+        entry = stored[path]
+        try:
+            data = (repo / path).read_bytes()
+        except OSError:
+            continue
+        if _digest(data) == entry.get("digest"):
+            problems = [namecheck.NameProblem(int(line), str(code), str(message))
+                        for line, code, message in entry.get("problems", [])]
+        else:
+            index = index or namecheck.ModuleIndex(repo, None, roots)
+            try:
+                tree = syntax.parse(textio.decode_python(data).text)
+            except (textio.DecodeError, syntax.ParseError, RecursionError):
+                continue
+            module, is_package = module_of(str(repo), path, roots)
+            problems = namecheck.problems_of(namecheck.facts_of_tree(tree, module, is_package), index, names,
+                                             modules)
+        out += [Finding(FindingKind.UNSAFE, path, p.line, p.message) for p in problems]
+    return out
