@@ -4,6 +4,7 @@ It never changes text: the only rewrite is regrouping classic decorators into li
 """
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 
 from fissix.pgen2 import token
@@ -17,6 +18,11 @@ _NAME, _STRING, _NUMBER = token.NAME, token.STRING, token.NUMBER
 _RESERVED_TARGETS = HARD_KEYWORDS | {"__debug__"}
 _FUNCTION_BOUNDARIES = frozenset({_S["funcdef"], _S["classdef"], _S["lambdef"], _S["file_input"]})
 _LOOPS = frozenset({_S["for_stmt"], _S["while_stmt"]})
+_COMPREHENSION_HOLDERS = frozenset(_S[name] for name in ("listmaker", "testlist_gexp", "dictsetmaker", "argument"))
+_FUTURE_FEATURES = frozenset(
+    "nested_scopes generators division absolute_import with_statement print_function "
+    "unicode_literals barry_as_FLUFL generator_stop annotations".split()
+)
 _STAR_SEQUENCES = frozenset(
     _S[name] for name in ("testlist_star_expr", "exprlist", "listmaker", "testlist_gexp", "subscriptlist", "dictsetmaker", "subject_expr", "patterns")
 )
@@ -40,16 +46,29 @@ def _detach(node: Base) -> Base:
     return node
 
 
+def _index(parent: Base, child: Base) -> int:
+    """Position of ``child`` among ``parent``'s children (by identity: nodes compare equal
+    by content)."""
+    for i, c in enumerate(parent.children):
+        if c is child:
+            return i
+    raise ValueError("not a child")
+
+
 def _is_leaf(node: Base, value: str) -> bool:
     return isinstance(node, Leaf) and node.value == value
 
 
 class Collector:
-    """Node hooks for one parse plus the checks that need the finished tree."""
+    """Node hooks for one parse plus the checks that need the finished tree.
 
-    def __init__(self) -> None:
+    ``escapes`` is None for a module; for an f-string field's expression it receives what
+    depends on the function around the string (``yield``, ``await``, ...)."""
+
+    def __init__(self, escapes: list[str] | None = None) -> None:
         self.deferred: list[Node] = []
         self.context_leaves: list[Leaf] = []
+        self.escapes = escapes
         defer = self.deferred.append
         self.hooks: dict[int, Callable[[Node], Node | None]] = {
             _S["decorator"]: _decorator,
@@ -70,10 +89,15 @@ class Collector:
             _S["lambdef"]: _bare_marker,
             _S["try_stmt"]: _try_stmt,
             _S["except_clause"]: _except_clause,
-            _S["import_from"]: _import_from,
+            _S["import_from"]: self._import_from,
+            _S["import_name"]: _import_name,
             _S["match_stmt"]: _match_stmt,
             _S["classdef"]: _classdef,
             _S["atom"]: _atom,
+            _S["funcdef"]: _funcdef,
+            _S["typeparams"]: _typeparams,
+            _S["type_stmt"]: _type_stmt,
+            _S["dictsetmaker"]: _dictsetmaker,
         }
 
     def _namedexpr(self, node: Node) -> None:
@@ -85,27 +109,70 @@ class Collector:
         if len(node.children) == 3 and _is_leaf(node.children[1], "as"):
             self.deferred.append(node)
 
+    def _import_from(self, node: Node) -> None:
+        _import_from(node)
+        if _is_leaf(node.children[-1], "*") or _is_leaf(node.children[1], "__future__"):
+            self.deferred.append(node)
+
     def finish(self, tree: Node) -> None:
         """Checks that depend on where a node ended up."""
         for node in self.deferred:
-            if node.type == _S["star_expr"]:
+            t = node.type
+            if t == _S["star_expr"]:
                 _star_context(node)
-            elif node.type == _S["namedexpr_test"]:
+            elif t == _S["namedexpr_test"]:
                 _walrus_context(node)
+            elif t == _S["import_from"]:
+                _import_from_context(node, tree)
             else:
                 _as_context(node)
-        for leaf in self.context_leaves or ():
-            _leaf_context(leaf)
+        generators: dict[int, list[Leaf]] = {}
+        for leaf in self.context_leaves:
+            _leaf_context(leaf, leaf.value, self.escapes, generators)
+        for leaves in generators.values():
+            _async_generator(leaves)
+
+    def field_contexts(self, tree: Node, found: list[tuple[int, int, str]]) -> None:
+        """Check ``yield``/``await`` of f-string fields where their string stands."""
+        strings = {(leaf.lineno, leaf.column): leaf for leaf in tree.leaves() if leaf.type == _STRING}
+        for line, column, kind in found:
+            _leaf_context(strings[(line, column)], kind, self.escapes, {})
 
 
 # --- statements that need an enclosing function or loop ----------------------------------
 
 
 def _enclosing_function(node: Base) -> Base:
-    parent = node.parent
-    while parent is not None and parent.type not in _FUNCTION_BOUNDARIES:
-        parent = parent.parent
+    """The function, lambda, class or module whose body holds ``node`` (defaults,
+    annotations and base classes belong to the scope around a definition)."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type in _FUNCTION_BOUNDARIES and (parent.children[-1] is child or parent.type == _S["file_input"]):
+            return parent
+        child, parent = parent, parent.parent
     return parent
+
+
+def _annotation_scope(node: Base) -> str | None:
+    """What kind of annotation scope (where yield, await and := are errors) holds ``node``."""
+    child, parent = node, node.parent
+    while parent is not None:
+        t = parent.type
+        if t in _FUNCTION_BOUNDARIES:
+            if parent.children[-1] is child or t == _S["file_input"]:
+                return None
+            if t in (_S["classdef"], _S["funcdef"]) and child.type != _S["typeparams"] and any(
+                c.type == _S["typeparams"] for c in parent.children
+            ):
+                if t == _S["classdef"]:
+                    return "the definition of a generic"
+        elif t == _S["type_stmt"] and parent.children[-1] is child:
+            return "a type alias"
+        elif t in (_S["typevar"], _S["paramspec"], _S["typevartuple"]):
+            index = _index(parent, child)
+            return "a TypeVar default" if index > 1 and _is_leaf(parent.children[index - 1], "=") else "a TypeVar bound"
+        child, parent = parent, parent.parent
+    return None
 
 
 def _is_async_function(node: Base | None) -> bool:
@@ -122,25 +189,40 @@ def _in_loop(leaf: Leaf) -> bool:
     while parent is not None and parent.type not in _FUNCTION_BOUNDARIES:
         if parent.type in _LOOPS:
             else_at = next((i for i, c in enumerate(parent.children) if _is_leaf(c, "else")), len(parent.children))
-            if parent.children.index(child) < else_at:
+            if _index(parent, child) < else_at:
                 return True
         child, parent = parent, parent.parent
     return False
 
 
-def _leaf_context(leaf: Leaf) -> None:
-    value = leaf.value
+def _leaf_context(leaf: Leaf, value: str, escapes: list[str] | None, generators: dict[int, list[Leaf]]) -> None:
+    """Check a leaf whose validity depends on its function; ``value`` is its keyword, or
+    for an f-string standing in for its fields, the construct found there."""
     if value == "return":
-        if _enclosing_function(leaf).type != _S["funcdef"]:
+        function = _enclosing_function(leaf)
+        if function.type != _S["funcdef"]:
             raise _fail("'return' outside function", leaf)
+        if leaf.parent.type == _S["return_stmt"] and _is_async_function(function):
+            generators.setdefault(id(function), []).append(leaf)
+        _except_star_exit(leaf, None)
     elif value == "yield":
-        if _enclosing_function(leaf).type not in (_S["funcdef"], _S["lambdef"]):
+        function = _enclosing_function(leaf)
+        if function.type == _S["file_input"] and escapes is not None and not _comprehension_kinds(leaf):
+            escapes.append("yield")
+            return
+        if function.type not in (_S["funcdef"], _S["lambdef"]):
             raise _fail("'yield' outside function", leaf)
         if _comprehension_kinds(leaf):
             raise _fail("'yield' inside comprehension", leaf)
+        scope = _annotation_scope(leaf)
+        if scope is not None:
+            raise _fail(f"yield expression cannot be used within {scope}", leaf)
+        if _is_async_function(function):
+            generators.setdefault(id(function), []).append(leaf)
     elif value in ("break", "continue"):
         if not _in_loop(leaf):
             raise _fail(f"'{value}' outside loop", leaf)
+        _except_star_exit(leaf, _LOOPS)
     elif value == "nonlocal":
         boundary = _enclosing_function(leaf)
         while boundary is not None and boundary.type == _S["classdef"]:
@@ -148,8 +230,15 @@ def _leaf_context(leaf: Leaf) -> None:
         if boundary is None or boundary.type != _S["funcdef"]:
             raise _fail("nonlocal declaration not allowed at module level", leaf)
     elif value == "await":
+        scope = _annotation_scope(leaf)
+        if scope is not None:
+            raise _fail(f"await expression cannot be used within {scope}", leaf)
         # A generator expression may await anywhere: it becomes an async generator.
-        if not _is_async_function(_enclosing_function(leaf)) and "generator" not in _comprehension_kinds(leaf):
+        function = _enclosing_function(leaf)
+        if not _is_async_function(function) and "generator" not in _comprehension_kinds(leaf):
+            if function.type == _S["file_input"] and escapes is not None:
+                escapes.append("await")
+                return
             raise _fail("'await' outside async function", leaf)
     elif value == "async":
         parent = leaf.parent
@@ -158,9 +247,51 @@ def _leaf_context(leaf: Leaf) -> None:
             if not _is_async_function(_enclosing_function(leaf)):
                 raise _fail(f"'async {nxt.children[0].value}' outside async function", leaf)
         elif parent is not None and parent.type == _S["comp_for"]:
-            kinds = _comprehension_kinds(leaf)
-            if kinds and kinds[0] != "generator" and not _is_async_function(_enclosing_function(leaf)):
-                raise _fail("asynchronous comprehension outside of an asynchronous function", leaf)
+            _async_comprehension(leaf, escapes)
+    elif value == "async comprehension":
+        _async_comprehension(leaf, escapes)
+
+
+def _async_comprehension(leaf: Leaf, escapes: list[str] | None) -> None:
+    # Only the innermost comprehension matters: inside a generator expression, or
+    # inside any comprehension within one, an async comprehension is allowed.
+    kinds = _comprehension_kinds(leaf)
+    if leaf.type == _STRING:
+        kinds.insert(0, "display")
+    if "generator" in kinds or _is_async_function(_enclosing_function(leaf)):
+        return
+    if escapes is not None and _enclosing_function(leaf).type == _S["file_input"] and len(kinds) == 1:
+        escapes.append("async comprehension")
+        return
+    raise _fail("asynchronous comprehension outside of an asynchronous function", leaf)
+
+
+def _async_generator(leaves: list[Leaf]) -> None:
+    """An async function with ``yield``: no ``yield from``, no ``return`` with a value.
+    ``leaves`` are its ``yield`` leaves and its ``return`` leaves that have a value."""
+    yields = [leaf for leaf in leaves if leaf.value == "yield"]
+    for leaf in yields:
+        nxt = leaf.next_sibling
+        if nxt is not None and nxt.type == _S["yield_arg"] and _is_leaf(nxt.children[0], "from"):
+            raise _fail("'yield from' inside async function", leaf)
+    if yields:
+        for leaf in leaves:
+            if leaf.value == "return":
+                raise _fail("'return' with value in async generator", leaf)
+
+
+def _except_star_exit(leaf: Leaf, stops: frozenset[int] | None) -> None:
+    """``break``/``continue`` (leaving a loop outside) and ``return`` cannot leave an except* block."""
+    child, parent = leaf, leaf.parent
+    while parent is not None and parent.type not in _FUNCTION_BOUNDARIES:
+        if stops is not None and parent.type in stops:
+            return
+        if parent.type == _S["try_stmt"]:
+            index = _index(parent, child)
+            clause = parent.children[index - 2] if index >= 2 else None
+            if isinstance(clause, Node) and clause.type == _S["except_clause"] and _is_leaf(clause.children[1], "*"):
+                raise _fail("'break', 'continue' and 'return' cannot appear in an except* block", leaf)
+        child, parent = parent, parent.parent
 
 
 def _comprehension_kinds(leaf: Leaf) -> list[str]:
@@ -171,7 +302,7 @@ def _comprehension_kinds(leaf: Leaf) -> list[str]:
     while parent is not None and parent.type not in _FUNCTION_BOUNDARIES:
         t = parent.type
         if t == _S["comp_for"]:
-            index = parent.children.index(child)
+            index = _index(parent, child)
             # The first iterable of a comprehension is evaluated in the enclosing scope.
             outermost_iterable = index > 0 and _is_leaf(parent.children[index - 1], "in")
         elif t in (_S["listmaker"], _S["testlist_gexp"], _S["dictsetmaker"], _S["argument"]) and any(
@@ -252,6 +383,8 @@ def _check_target(node: Base, kind: str) -> None:
             or any(_is_leaf(c, "**") for c in node.children)
         ):
             raise _fail("cannot assign to expression", node)
+        if kind in ("assign", "ann") and _is_leaf(last.children[-1], "__debug__"):
+            raise _fail("cannot assign to __debug__", node)
         return
     if kind in ("aug", "ann") and t != _S["atom"]:
         raise _fail("illegal target for annotation" if kind == "ann" else "illegal expression for augmented assignment", node)
@@ -345,6 +478,8 @@ def _argument(node: Node) -> None:
         name = children[0]
         if not (isinstance(name, Leaf) and name.type == _NAME) or name.value in _RESERVED_TARGETS:
             raise _fail('expression cannot contain assignment, perhaps you meant "=="?', name)
+        if children[2].type in (_S["namedexpr_test"], _S["star_expr"]):
+            raise _fail("invalid syntax", children[2])
     elif len(children) >= 3 and _is_leaf(children[1], ":="):
         _namedexpr(node)
 
@@ -404,13 +539,138 @@ def _is_bytes(literal: str) -> bool:
 
 
 def _classdef(node: Node) -> None:
+    if node.children[1].value == "__debug__":
+        raise _fail("cannot assign to __debug__", node)
     for i, child in enumerate(node.children):
         if _is_leaf(child, "(") and _argument_kind(node.children[i + 1]) == "genexp":
             raise _fail("invalid syntax: generator expression as base class", node.children[i + 1])
     return None
 
 
+def _funcdef(node: Node) -> None:
+    if node.children[1].value == "__debug__":
+        raise _fail("cannot assign to __debug__", node)
+    return None
+
+
+def _type_stmt(node: Node) -> None:
+    if node.children[1].value == "__debug__":
+        raise _fail("cannot assign to __debug__", node)
+    return None
+
+
+def _typeparams(node: Node) -> None:
+    """No name twice; after a parameter with a default, every one has a default."""
+    names: set[str] = set()
+    seen_default = False
+    for param in node.children[1:-1:2]:
+        if isinstance(param, Leaf):
+            name, has_default = param, False
+        else:
+            name = param.children[1] if param.children[0].value in ("*", "**") else param.children[0]
+            has_default = any(_is_leaf(c, "=") for c in param.children)
+        if name.value in names:
+            raise _fail(f"duplicate type parameter {name.value!r}", name)
+        if name.value == "__debug__":
+            raise _fail("cannot assign to __debug__", name)
+        names.add(name.value)
+        if has_default:
+            seen_default = True
+        elif seen_default:
+            raise _fail(f"non-default type parameter {name.value!r} follows default type parameter", name)
+    return None
+
+
+def _dictsetmaker(node: Node) -> None:
+    children = node.children
+    last = children[-1]
+    if last.type == _S["comp_for"] and _is_leaf(children[0], "**"):
+        raise _fail("dict unpacking cannot be used in dict comprehension", children[0])
+    for i, child in enumerate(children):
+        if child.type in (_S["star_expr"], _S["namedexpr_test"]) and i and _is_leaf(children[i - 1], ":"):
+            if child.type == _S["star_expr"]:
+                raise _fail("cannot use a starred expression in a dictionary value", child)
+            raise _fail("invalid syntax", child)
+    return None
+
+
+def _import_name(node: Node) -> None:
+    names = node.children[1]
+    items = names.children[::2] if names.type == _S["dotted_as_names"] else [names]
+    for item in items:
+        if item.type == _S["dotted_as_name"]:
+            bound = item.children[2]
+        else:
+            bound = item if isinstance(item, Leaf) else item.children[0]
+        if bound.value == "__debug__":
+            raise _fail("cannot assign to __debug__", node)
+    return None
+
+
+def _import_from_context(node: Node, tree: Node) -> None:
+    """``import *`` only at module level; ``__future__`` imports only at the top, and known."""
+    if _is_leaf(node.children[1], "__future__"):
+        if not any(node is allowed for allowed in _leading_future_imports(tree)):
+            raise _fail("from __future__ imports must occur at the beginning of the file", node)
+        for leaf in node.children[3:]:
+            if isinstance(leaf, Node):
+                for item in leaf.leaves():
+                    _future_feature(item, node)
+            else:
+                _future_feature(leaf, node)
+    elif _enclosing_function(node).type != _S["file_input"]:
+        raise _fail("import * only allowed at module level", node.children[-1])
+
+
+def _future_feature(leaf: Leaf, node: Node) -> None:
+    value = leaf.value
+    if value in ("(", ")", ",", "as") or leaf.prev_sibling is not None and _is_leaf(leaf.prev_sibling, "as"):
+        return
+    if value == "braces":
+        raise _fail("not a chance", node)
+    if value not in _FUTURE_FEATURES:
+        raise _fail(f"future feature {value} is not defined", node)
+
+
+def _leading_future_imports(tree: Node) -> list[Node]:
+    """The ``from __future__`` imports before any other statement but a docstring."""
+    found: list[Node] = []
+    first = True
+    for stmt in tree.children:
+        if isinstance(stmt, Leaf):
+            if stmt.type == token.NEWLINE:
+                continue
+            break
+        smalls = [c for c in stmt.children if c.type not in (token.SEMI, token.NEWLINE)] if stmt.type == _S["simple_stmt"] else [stmt]
+        for small in smalls:
+            if small.type == _S["import_from"] and _is_leaf(small.children[1], "__future__"):
+                found.append(small)
+            elif not (first and _is_docstring(small)):
+                return found
+            first = False
+    return found
+
+
+def _is_docstring(node: Base) -> bool:
+    if isinstance(node, Leaf):
+        return node.type == _STRING and not {"f", "b"} & set(_string_prefix(node.value))
+    if node.type == _S["atom"]:
+        if node.children[0].value == "(" and len(node.children) == 3:
+            return _is_docstring(node.children[1])
+        return all(_is_docstring(c) for c in node.children)
+    return False
+
+
+def check_field_tree(tree: Node) -> None:
+    """An f-string field may not be a bare generator expression (``f"{x for x in y}"``)."""
+    atom = tree.children[0].children[0]
+    inner = atom.children[1] if len(atom.children) == 3 else None
+    if inner is not None and inner.type == _S["testlist_gexp"] and inner.children[-1].type == _S["comp_for"]:
+        raise _fail("f-string: expecting '=', or '!', or ':', or '}'", inner.children[-1])
+
+
 def _walrus_context(node: Node) -> None:
+    _walrus_scope(node)
     parent = node.parent
     if parent is None:
         return
@@ -491,6 +751,8 @@ def _param_name(node: Base, names: set[str], allow_star_annotation: bool = False
 def _bare_marker(node: Node) -> None:
     """``def f(/)``, ``def f(*)`` and their lambda forms, where the list collapsed."""
     inner = node.children[1]
+    if _is_leaf(inner, "__debug__"):
+        raise _fail("cannot assign to __debug__", inner)
     if isinstance(inner, Leaf) and inner.value in ("/", "*"):
         raise _fail(f"invalid syntax: lone '{inner.value}'", inner)
     if node.type == _S["parameters"] and isinstance(inner, Node) and inner.type == _S["tname"]:
@@ -504,6 +766,8 @@ def _bare_marker(node: Node) -> None:
 def _except_clause(node: Node) -> None:
     if len(node.children) == 2 and _is_leaf(node.children[1], "*"):
         raise _fail("expected one or more exception types", node.children[1])
+    if _is_leaf(node.children[-1], "__debug__") and _is_leaf(node.children[-2], "as"):
+        raise _fail("cannot assign to __debug__", node)
     return None
 
 
@@ -524,6 +788,13 @@ def _import_from(node: Node) -> None:
     last = node.children[-1]
     if isinstance(last, Node) and last.type == _S["import_as_names"] and _is_leaf(last.children[-1], ","):
         raise _fail("trailing comma not allowed without surrounding parentheses", last.children[-1])
+    if last.type == token.RPAR:
+        last = node.children[-2]
+    items = last.children[::2] if last.type == _S["import_as_names"] else [last]
+    for item in items:
+        bound = item.children[2] if item.type == _S["import_as_name"] else item
+        if bound.value == "__debug__":
+            raise _fail("cannot assign to __debug__", node)
     return None
 
 
@@ -650,6 +921,8 @@ def _or_pattern(node: Base) -> None:
 
 def _closed_pattern(node: Base) -> None:
     if isinstance(node, Leaf):
+        if node.type == _NAME and node.value == "__debug__":
+            raise _fail("cannot assign to __debug__", node)
         if node.type == _NAME or node.type == _NUMBER:
             return
         if node.type == _STRING:
@@ -766,7 +1039,7 @@ def _mapping(inner: list[Base]) -> None:
     node = inner[0]
     items = node.children if isinstance(node, Node) and node.type == _S["dictsetmaker"] else inner
     i, n = 0, len(items)
-    keys: set[str] = set()
+    keys: set[object] = set()
     while i < n:
         item = items[i]
         if _is_leaf(item, "**"):
@@ -780,10 +1053,12 @@ def _mapping(inner: list[Base]) -> None:
         if i + 1 >= n or not _is_leaf(items[i + 1], ":"):
             raise _fail("invalid mapping pattern", item)
         _mapping_key(item)
-        key_text = str(item).strip()
-        if key_text in keys:
-            raise _fail(f"mapping pattern checks duplicate key ({key_text})", item)
-        keys.add(key_text)
+        if item.type != _S["power"]:
+            # Literal keys are compared by value (1, 1.0 and True are one key).
+            value = ast.literal_eval(" ".join(leaf.value for leaf in item.leaves()))
+            if value in keys:
+                raise _fail(f"mapping pattern checks duplicate key ({value!r})", item)
+            keys.add(value)
         _pattern(items[i + 2])
         i += 4
 
@@ -802,3 +1077,46 @@ def _mapping_key(node: Base) -> None:
             return
         raise _fail("invalid mapping key", node)
     _closed_pattern(node)
+
+
+def _walrus_scope(node: Node) -> None:
+    """Where ``:=`` may bind: not in a comprehension's iterable, not over its iteration
+    variables, not from a comprehension in a class body, not in an annotation scope."""
+    scope = _annotation_scope(node)
+    if scope is not None:
+        raise _fail(f"named expression cannot be used within {scope}", node)
+    target = node.children[0].value
+    in_comprehension = in_lambda = False
+    child, parent = node, node.parent
+    while parent is not None:
+        t = parent.type
+        if t == _S["comp_for"]:
+            index = _index(parent, child)
+            if index > 0 and _is_leaf(parent.children[index - 1], "in"):
+                raise _fail("assignment expression cannot be used in a comprehension iterable expression", node)
+        elif t == _S["lambdef"] and parent.children[-1] is child:
+            in_lambda = True  # binds in the lambda, but still not in an iterable
+        elif in_lambda:
+            pass
+        elif t in _COMPREHENSION_HOLDERS and parent.children[-1].type == _S["comp_for"]:
+            if target in _iteration_names(parent.children[-1]):
+                raise _fail(f"assignment expression cannot rebind comprehension iteration variable {target!r}", node)
+            in_comprehension = True
+        elif t in _FUNCTION_BOUNDARIES and (parent.children[-1] is child or t == _S["file_input"]):
+            if t == _S["classdef"] and in_comprehension:
+                raise _fail("assignment expression within a comprehension cannot be used in a class body", node)
+            return
+        child, parent = parent, parent.parent
+
+
+def _iteration_names(comp: Base) -> set[str]:
+    names: set[str] = set()
+    while comp is not None and comp.type in (_S["comp_for"], _S["comp_if"]):
+        last = comp.children[-1]
+        if comp.type == _S["comp_for"]:
+            target = comp.children[2] if comp.children[0].type == token.ASYNC else comp.children[1]
+            names.update(leaf.value for leaf in target.leaves() if leaf.type == _NAME)
+            comp = last if len(comp.children) == (6 if comp.children[0].type == token.ASYNC else 5) else None
+        else:
+            comp = last if len(comp.children) == 3 else None
+    return names
