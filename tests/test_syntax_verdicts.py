@@ -95,6 +95,11 @@ POSITIONS = [
     (verdicts.nested_brackets(201), 1, 204),
     (verdicts.nested_indent(100), 101, 0),
     ("x = 1$\nif (\n", 1, 5),
+    ("try:\n    pass\n", 2, 8),  # at the end of the file: past the last line
+    ("class A:\n\n\n", 3, 0),
+    ("\\\n", 1, 1),  # unexpected EOF after a line continuation
+    ("def f(\n  a\n  b):\n    pass\n", 3, 2),  # parameters are not expressions: no missing comma
+    ("def f():\n    x: int\n    global x\n", 3, 4),
 ]
 
 

@@ -74,7 +74,12 @@ def _parse(text: str, escapes: list[str] | None) -> pytree.Node:
             raise _error(deferred[0]) from None
         if _type == token.INDENT:
             raise ParseError("unexpected indent", line, max(len(value) - 1, 0)) from None
-        line, column = parser.error_position(exc, line, column)
+        if _type in (token.DEDENT, token.ENDMARKER) and _at_end(toks, exc.token):
+            # At the end of the file CPython points past the last line.
+            lines = text.splitlines() or [""]
+            line, column = len(lines), len(lines[-1])
+        else:
+            line, column = parser.error_position(exc, line, column)
         shown = value if value else "end of line" if _type == token.NEWLINE else "end of input"
         raise ParseError(f"{exc.message} at {shown!r}", line, column) from None
     except checks.CheckError as exc:
@@ -98,6 +103,16 @@ def _tokenizer_error_wins(error: tokenizer.TokenizeError, line: int, token_type:
     if token_type in (token.INDENT, token.DEDENT):
         return False
     return error.overrides or error.unclosed and line > error.line
+
+
+def _at_end(toks: list[tokenizer.Token], tok: tokenizer.Token) -> bool:
+    """Whether only DEDENT and ENDMARKER tokens come from ``tok`` on."""
+    for later in reversed(toks):
+        if later is tok:
+            return True
+        if later[0] not in (token.DEDENT, token.ENDMARKER):
+            return False
+    return False
 
 
 def _error(error: tokenizer.TokenizeError) -> ParseError:

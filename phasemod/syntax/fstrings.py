@@ -210,9 +210,16 @@ def _spec_end(
                     raise FStringError(message, p)
             pos = text.find("}", p + 3) + 1 if nxt == "N" else p + 1
         elif c in "\r\n":
-            if len(quote) == 1:
+            after = p
+            while text[after : after + 1] in ("\r", "\n"):
+                after += 1
+            # CPython 3.13 lets a single-quoted f-string's spec end with line breaks
+            # right before its '}', unless a nested field comes just before.
+            if len(quote) == 1 and text[p - 1 : p] == "}":
                 raise FStringError("unterminated f-string literal", p)
-            pos = p + 1
+            if len(quote) == 1 and text[after : after + 1] != "}":
+                raise FStringError("f-string: expecting '}'", after)
+            pos = after
         elif text.startswith(quote, p):
             raise FStringError("f-string: expecting '}'", p)
         else:

@@ -189,7 +189,7 @@ def error_position(exc: GrammarError, line: int, column: int) -> tuple[int, int]
                     depth += 1
                 elif child.value in _CLOSE:
                     depth -= 1
-    if depth <= 0 or not exc.stack[-1][3]:
+    if depth <= 0 or not exc.stack[-1][3] or exc.stack[-1][2] in _not_expression_symbols():
         return line, column
     node = exc.stack[-1][3][-1]
     while node.__class__ is Node and node.type in _last_child_symbols():
@@ -214,4 +214,15 @@ def _last_child_symbols() -> frozenset[int]:
             "testlist_star_expr", "exprlist", "testlist", "test", "lambdef", "namedexpr_test", "asexpr_test",
             "sliceop", "subject_expr", "patterns", "pattern",
         )
+    )
+
+
+def _not_expression_symbols() -> frozenset[int]:
+    """Bracketed lists whose items are not expressions (no "forgot a comma" there)."""
+    from .tables import grammar
+
+    numbers = grammar().symbol2number
+    return frozenset(
+        numbers[name]
+        for name in ("parameters", "typedargslist", "varargslist", "tname", "import_from", "import_as_names", "typeparams")
     )

@@ -276,7 +276,7 @@ def tokenize(
                                     raise FStringError("f-string: " + exc.message, field_start) from None
                     else:
                         end = plain_string_end(text, end, quote)
-                        if "r" not in letters or "b" in letters:
+                        if "b" in letters or "r" not in letters and text.find("\\", m.end(), end) >= 0:
                             bad = plain_literal_error(text[m.end() : end - len(quote)], "b" in letters, "r" in letters)
                             if bad is not None:
                                 raise FStringError(bad[0], start)
@@ -304,7 +304,8 @@ def tokenize(
                     stop = TokenizeError(f"{opener!r} was never closed", open_line, open_col, unclosed=True)
                     break
                 if prefix.rstrip(" \t\f\r\n").endswith("\\") and not prefix.lstrip(" \t\f").startswith("#"):
-                    stop = TokenizeError("unexpected EOF while parsing", lineno, column)
+                    line, col = _position(text, text.rfind("\\") + 1)  # just after the backslash
+                    stop = TokenizeError("unexpected EOF while parsing", line, col)
                     break
                 if len(toks) > line_first:
                     # CPython ends an unterminated last line with an empty NEWLINE.
