@@ -1202,12 +1202,24 @@ def _mapping(inner: list[Base]) -> None:
         _mapping_key(item)
         if item.type != _S["power"]:
             # Literal keys are compared by value (1, 1.0 and True are one key).
-            value = ast.literal_eval(" ".join(leaf.value for leaf in item.leaves()))
+            value = _literal_value(" ".join(leaf.value for leaf in item.leaves()))
             if value in keys:
                 raise fail(f"mapping pattern checks duplicate key ({value!r})", item)
             keys.add(value)
         _pattern(items[i + 2])
         i += 4
+
+
+def _literal_value(text: str) -> object:
+    """The value of a literal mapping key: a constant, a negated one, or real +/- imaginary."""
+    node = ast.parse(text, mode="eval").body
+    if isinstance(node, ast.UnaryOp):
+        return -node.operand.value  # type: ignore[attr-defined]
+    if isinstance(node, ast.BinOp):
+        left = _literal_value(ast.unparse(node.left))
+        right = node.right.value  # type: ignore[attr-defined]
+        return left + right if isinstance(node.op, ast.Add) else left - right  # type: ignore[operator]
+    return node.value  # type: ignore[attr-defined]
 
 
 def _mapping_key(node: Base) -> None:

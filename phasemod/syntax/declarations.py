@@ -40,10 +40,10 @@ def check_declaration(stmt: Node) -> None:
         if first is not None and first < start:
             raise fail(f"name {name!r} is used prior to {keyword} declaration", stmt)
         if keyword == "nonlocal" and scope.type != _S["file_input"]:
-            _nonlocal_binding(scope, leaf)
+            _nonlocal_binding(scope, leaf, stmt)
 
 
-def _nonlocal_binding(scope: Base, leaf: Leaf) -> None:
+def _nonlocal_binding(scope: Base, leaf: Leaf, stmt: Node) -> None:
     outer = enclosing_function(scope)
     while outer is not None and outer.type != _S["file_input"]:
         if outer.type != _S["classdef"]:
@@ -51,7 +51,7 @@ def _nonlocal_binding(scope: Base, leaf: Leaf) -> None:
             if leaf.value in names.bound and leaf.value not in names.globals:
                 return
         outer = enclosing_function(outer)
-    raise fail(f"no binding for nonlocal {leaf.value!r} found", leaf)
+    raise fail(f"no binding for nonlocal {leaf.value!r} found", stmt)
 
 
 class _ScopeNames:

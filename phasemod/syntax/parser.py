@@ -199,6 +199,8 @@ def error_position(exc: GrammarError, line: int, column: int) -> tuple[int, int]
             return line, column
         if node.value in ("print", "exec"):
             return line, column
+    elif node.type not in _operand_symbols():
+        return line, column
     first = node if node.__class__ is Leaf else next(node.leaves())
     return first.lineno, first.column
 
@@ -225,4 +227,18 @@ def _not_expression_symbols() -> frozenset[int]:
     return frozenset(
         numbers[name]
         for name in ("parameters", "typedargslist", "varargslist", "tname", "import_from", "import_as_names", "typeparams")
+    )
+
+
+def _operand_symbols() -> frozenset[int]:
+    """Nodes that are a whole operand ("disjunction") by themselves."""
+    from .tables import grammar
+
+    numbers = grammar().symbol2number
+    return frozenset(
+        numbers[name]
+        for name in (
+            "or_test", "and_test", "not_test", "comparison", "expr", "xor_expr", "and_expr", "shift_expr",
+            "arith_expr", "term", "factor", "power", "atom",
+        )
     )
