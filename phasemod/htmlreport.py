@@ -98,15 +98,13 @@ def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int) ->
     records = journal.files([r.id for r in runs], with_content=True)
     targets = scan.targets_of(phases)
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
-    code = [t for t in targets if t.recipe != "rename_in_text"]
-    prose = [t for t in targets if t.recipe == "rename_in_text"]
 
     memo = _CountCache.load(repo, targets, roots)
 
     def count(path: str, content: bytes | None) -> int:
         if not content:
             return 0
-        chosen = code if path.endswith((".py", ".pyi")) else prose
+        chosen = scan.split_by_reader(path, targets)
         if not chosen:
             return 0
         key = (path, hashlib.blake2b(content, digest_size=16).hexdigest())
@@ -158,7 +156,7 @@ class _CountCache:
     def load(cls, repo: Path, targets: Sequence[scan.Target], roots: tuple[str, ...]) -> "_CountCache":
         from phasemod.journal import state_dir
 
-        key = hashlib.sha256(repr(([(t.recipe, repr(t.options)) for t in targets], roots)).encode()).hexdigest()[:16]
+        key = hashlib.sha256(repr(([(t.recipe.id, repr(t.options)) for t in targets], roots)).encode()).hexdigest()[:16]
         state = state_dir(repo, create=False)
         cache = cls(state / f"history-{key}.pickle" if state.is_dir() else None)
         if cache.path is not None and cache.path.exists():
