@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import catalog, context, hunks, syntax, textio
+from phasemod import catalog, context, hunks, starnames, syntax, textio
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
@@ -197,7 +197,8 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     except textio.DecodeError as exc:
         return _failed(path, 0, str(exc))
     module, is_package = module_of(str(repo), path, recipes.phase.source_roots)
-    ctx = context.FileContext(path, module, is_package)
+    ctx = context.FileContext(path, module, is_package,
+                              modules=starnames.repo_modules(str(repo), recipes.phase.source_roots))
     if is_python:
         try:
             tree = syntax.parse(source.text)

@@ -58,9 +58,10 @@ class Source:
 @dataclass(frozen=True)
 class Found:
     """What ``survey`` found in one file: (1-based line, kind) of each remaining reference,
-    and whether the file also uses the new name (reported as "imports both")."""
+    or (line, kind, note) where the note says why a person must review it (an import
+    counted as "needs review"), and whether the file also uses the new name ("imports both")."""
 
-    references: tuple[tuple[int, Kind], ...] = ()
+    references: tuple[tuple[int, Kind] | tuple[int, Kind, str], ...] = ()
     imports_new: bool = False
 
 

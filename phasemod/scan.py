@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from phasemod import catalog, syntax, textio
+from phasemod import catalog, context, starnames, syntax, textio
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.recipe import Found, Reads, Recipe, Source
 from phasemod.model import Kind, Reference
@@ -20,7 +20,7 @@ from phasemod.modules import module_of
 from phasemod.select import names_in
 from phasemod.textrefs import split_lines
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -131,9 +131,11 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
     except syntax.ParseError as exc:
         return FileScan(path, _text_matches(path, source.text, live), exc.message, exc.line)
     module, is_package = module_of(str(repo), path, source_roots)
-    found = [(t, t.recipe.survey(t.options, Source(path, source.text, tree, module, is_package))) for t in live]
+    ctx = context.FileContext(path, module, is_package, modules=starnames.repo_modules(str(repo), source_roots))
+    with context.entering(ctx):  # a survey may ask what star imports of repo modules provide
+        found = [(t, t.recipe.survey(t.options, Source(path, source.text, tree, module, is_package))) for t in live]
     refs = _references(path, source.text, [t for t, _ in found], None, [f for _, f in found])
-    both = any(f.imports_new and any(kind is Kind.IMPORT for _, kind in f.references) for _, f in found)
+    both = any(f.imports_new and any(ref[1] is Kind.IMPORT for ref in f.references) for _, f in found)
     return FileScan(path, refs, imports_both=both)
 
 
@@ -146,8 +148,9 @@ def _references(path: str, text: str, targets: Sequence[Target], source: Source 
         found = [t.recipe.survey(t.options, source) for t in targets]
     # Line numbers as the recipe counts them: Python's for code, newlines only for text.
     lines = text.splitlines() if path.endswith((".py", ".pyi")) else split_lines(text.removeprefix("\ufeff"))
-    return tuple(Reference(path, line, kind, t.old, lines[line - 1].strip() if 0 < line <= len(lines) else "")
-                 for t, f in zip(targets, found) for line, kind in f.references)
+    return tuple(Reference(path, line, kind, t.old, lines[line - 1].strip() if 0 < line <= len(lines) else "",
+                           note[0] if note else "")
+                 for t, f in zip(targets, found) for line, kind, *note in f.references)
 
 
 def _text_matches(path: str, text: str, targets: Sequence[Target]) -> tuple[Reference, ...]:

@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
+from fissix.pytree import Node
+
 from phasemod import context
 from phasemod.recipe import Example, Found, Reads, Recipe, Source, dotted_path, option, shown
-from phasemod.relocate import Move, migrate, survey as survey_module
+from phasemod.relocate import Move, StarLookup, migrate, survey as survey_module
+from phasemod.sites import Outcome
 
 if TYPE_CHECKING:
     from bowler import Query
@@ -30,6 +33,19 @@ class Options:
 
 def move(options: Options) -> Move:
     return Move.from_paths(options.old, options.new, options.keep_local_name, options.rename_comments)
+
+
+def _star_names() -> StarLookup | None:
+    """What star imports of repo modules provide, when the engine knows the repo."""
+    try:
+        modules = context.current().modules
+    except LookupError:
+        return None
+    return modules.star_names if modules is not None else None
+
+
+def _migrate(tree: Node, m: Move, module: str, is_package: bool) -> Outcome:
+    return migrate(tree, m, module, is_package, _star_names())
 
 
 class MoveSymbol(Recipe):
@@ -80,10 +96,10 @@ class MoveSymbol(Recipe):
 
         # Name resolution is a whole-module question, so the query selects the module
         # root once instead of matching every node against several patterns.
-        return Query(list(files)).select_root().modify(context.module_rewriter(migrate, move(options)))
+        return Query(list(files)).select_root().modify(context.module_rewriter(_migrate, move(options)))
 
     def survey(self, options: Options, source: Source) -> Found:
         """Remaining references, and whether the module also imports the new symbol."""
         assert source.tree is not None
-        sites, imports_new = survey_module(source.tree, move(options), source.module, source.is_package)
-        return Found(tuple((s.line, s.kind) for s in sites), imports_new)
+        sites, imports_new = survey_module(source.tree, move(options), source.module, source.is_package, _star_names())
+        return Found(tuple((s.line, s.kind, s.note) for s in sites), imports_new)
