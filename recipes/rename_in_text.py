@@ -33,7 +33,7 @@ class Options:
     new: str = option(example="pkg.mod.Name", check=_SYMBOL, doc="dotted path: package.module.NewName")
     bare_name: Literal["docs", "never"] = option(
         example="docs", default="docs", check=lambda v: None if v in ("docs", "never") else "expected docs or never",
-        doc="docs: the bare name and the module path alone are rewritten in prose too; never: dotted paths only")
+        doc="docs: the bare name is rewritten in prose too; never: the full dotted path only")
 
 
 _OPTIONS = {"old": "a.b.old_mod.Old", "new": "a.c.new_mod.New"}
@@ -49,8 +49,8 @@ class RenameInText(Recipe):
         Example(_OPTIONS, "See `a.b.old_mod.Old.run` and a.b.old_mod:Old.\n",
                 "See `a.c.new_mod.New.run` and a.c.new_mod:New.\n", "README.md", "dotted paths, with a method or a colon"),
         Example(_OPTIONS, "| Old | deprecated |\n", "| New | deprecated |\n", "README.md", "the bare name in prose"),
-        Example(_OPTIONS, "Old moved out of a.b.old_mod.\n", "New moved out of a.c.new_mod.\n", "README.md",
-                "the module path alone in prose"),
+        Example(_OPTIONS, "Old moved out of a.b.old_mod.\n", "New moved out of a.b.old_mod.\n", "README.md",
+                "the module path alone stays: the old module still exists"),
         Example(_OPTIONS, "OldFactory, UserOld and obj.Old stay.\n", "OldFactory, UserOld and obj.Old stay.\n",
                 "README.md", "longer words and attributes stay"),
         Example(_OPTIONS, "```python\nengine = Old()\n```\n", "```python\nengine = New()\n```\n", "README.md",
@@ -141,7 +141,7 @@ def _migrate(options: Options, text: str, path: str, hook: MigratePython | None)
 
 
 def _prose(options: Options, suffix: str, line: str) -> bool:
-    """May the bare name and the module path alone be rewritten on this line?"""
+    """May the bare name be rewritten on this line?"""
     return options.bare_name == "docs" and (suffix not in CONFIG or bool(COMMENT.match(line)))
 
 
