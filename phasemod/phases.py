@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from phasemod import engine, grouped, hunks as hunklib, scan, textio, vcs
+from phasemod import catalog, engine, grouped, hunks as hunklib, recording, scan, textio, vcs
 from phasemod.apply import FileChanged, UnsafeWrite, WriteFailed, apply_change
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
+from phasemod.recipe import Reads
 from phasemod.model import FileOutcome, Finding, FindingKind, Hunk, Reference, Status
-from phasemod.select import repo_files, select
+from phasemod.select import repo_files
 from phasemod.validation import ValidationResult, run_validations
 
 
@@ -88,7 +89,7 @@ class PhaseReport:
     interrupted: bool = False                                   # Ctrl-C / SIGTERM: decisions kept
     refused: str = ""                                           # gating: why the phase did not run
     validation_skipped: str = ""
-    blocked_by: list[Reference] = field(default_factory=list)   # delete_files refused because of these
+    blocked_by: list[Reference] = field(default_factory=list)   # deletions refused because of these
     diff: list[str] = field(default_factory=list)               # --dry-run: unified diffs per file
 
     def problems(self, allow_unparseable: bool = False) -> list[Finding]:
@@ -102,24 +103,16 @@ class PhaseReport:
 # ---------------------------------------------------------------------------- gating
 
 def check_requirements(journal: Journal | None, phase: Phase, phases: Sequence[Phase],
-                       unvalidated_ok: bool = False) -> None:
-    """Refuse a phase whose required phases are not applied and validated. With
-    ``unvalidated_ok`` (the run itself passes --no-validate) an applied phase whose
+                       unvalidated_ok: bool = False, repo: Path | None = None) -> None:
+    """Refuse a phase whose required phases are not validated, by the migration record
+    and the tree (phasemod/recording.py; the local journal when the record says nothing).
+    With ``unvalidated_ok`` (the run itself passes --no-validate) an applied phase whose
     validation was skipped is enough; a failed validation never is."""
-    by_number = {p.number: p for p in phases}
-    missing = []
-    for number in phase.requires:
-        state = journal.phase_state(number) if journal is not None else "not-run"
-        required = by_number.get(number)
-        ok = state == "validated" or (state == "applied" and required is not None
-                                      and (not required.validate or unvalidated_ok))
-        if not ok:
-            name = required.name if required else str(number)
-            missing.append(f"phase {number} ({name}) is {state}")
+    from phasemod import recording
+
+    missing = recording.requirement_problems(repo or Path("."), phase, phases, journal, unvalidated_ok)
     if missing:
-        raise ProblemsFound(f"phase {phase.number} ({phase.name}) requires earlier phases: {'; '.join(missing)}. "
-                            f"Run them first (phasemod run {' '.join(str(n) for n in phase.requires)} --yes), "
-                            "or validate them (phasemod validate N)")
+        raise ProblemsFound(f"phase {phase.number} ({phase.name}) requires earlier phases: {'; '.join(missing)}")
 
 
 # ---------------------------------------------------------------------------- proposals
@@ -132,29 +125,29 @@ def propose(repo: Path, phase: Phase, options: RunOptions, files: Sequence[str] 
 
 def deletions(repo: Path, phase: Phase, all_files: Sequence[str], phases: Sequence[Phase],
               shard: tuple[int, int] | None = None) -> tuple[list[str], list[Reference], bool]:
-    """(files the phase deletes, references that block it, require_no_references)."""
+    """(files the phase's FILES recipes delete, references that block it, whether guarded)."""
     paths: list[str] = []
     required = False
     for spec in phase.recipes:
-        if spec.name != "delete_files":
+        recipe, options = catalog.resolve(spec)
+        if recipe.reads is not Reads.FILES:
             continue
-        required = required or spec.options.require_no_references
-        paths += [p for p in select(all_files, spec.options.paths) if p not in paths]
+        plan = recipe.plan(options, all_files)
+        required = required or plan.guarded
+        paths += [p for p in plan.delete if p not in paths]
     from phasemod.select import in_shard
 
     paths = [p for p in paths if in_shard(p, shard)]
     if not paths or not required:
         return paths, [], required
-    targets = [t for t in scan.targets_of(phases) if t.recipe != "rename_in_text"]
+    targets = [t for t in scan.targets_of(phases) if t.recipe.guards_deletion]
     doomed = set(paths)
-    # Every reference move_symbol can resolve goes through the old module's name (an
-    # import of it, a relative import, a dotted string), so only files naming the module
-    # are parsed; after the move that is a handful, not every file naming the class.
-    needles = tuple({(t.old.rpartition(".")[0] if t.recipe == "move_symbol" else t.old).rpartition(".")[2].encode()
-                     for t in targets})
-    candidates = [(p, targets) for p in all_files if p.endswith((".py", ".pyi")) and p not in doomed
+    # Only files holding a guard needle can hold a guarded reference (for a moved symbol:
+    # its old module's name; after the move that is a handful of files).
+    needles = tuple({n for t in targets for n in t.recipe.guard_needles(t.options) or t.needles()})
+    candidates = [(p, scan.split_by_reader(p, targets)) for p in all_files if p not in doomed
                   and _names_module(repo / p, needles)]
-    results = scan.scan_files(repo, candidates, phase.source_roots, jobs=engine.default_jobs())
+    results = scan.scan_files(repo, [c for c in candidates if c[1]], phase.source_roots, jobs=engine.default_jobs())
     blocking = [r for result in results for r in result.references]
     blocking += [Reference(result.path, result.error_line, r.kind, r.old, f"unparseable: {result.error}")
                  for result in results if result.error for r in result.references[:1]]
@@ -243,6 +236,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     dry = options.mode == "dry-run"
     interactive = options.mode == "interactive" and decide is not None
     previous = journal.decisions(phase.number) if journal is not None and not options.revisit else {}
+    recorded = not dry and recording.enabled(repo, phase)
+    baseline = recording.pending_baseline(repo, phase, options.shard) if recorded else None
     selection, outcomes = propose(repo, phase, options, all_files)
     report.selected = len(selection.files)
     if options.on_selected:
@@ -286,7 +281,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
         if planned is not None:
             state.quit, state.interrupted = planned.quit, planned.interrupted
         if not state.quit:
-            _delete_files(repo, phase, phases, all_files, report, journal, dry, options)
+            _delete_planned(repo, phase, phases, all_files, report, journal, dry, options)
     except KeyboardInterrupt:
         stream.stop()
         if report.run_id is not None:
@@ -300,14 +295,27 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     try:
         if state.quit:
             report.validation_skipped = "the review was stopped before the end of the phase"
-        elif options.validate and phase.validate and report.applied:
+        elif options.validate and phase.validate and (report.applied or (
+                _complete(report, options) and recorded and recording.needs_validation(phase))):
             validate_phase(repo, phase, journal, report)
     except KeyboardInterrupt:   # an unfinished validation proves nothing: not applied+validated
         journal.end_run(report.run_id, "interrupted")
         raise
-    if options.commit and report.applied and not report.rolled_back:
-        vcs.commit(repo, report.applied, commit_message(report))
+    record_file = None
+    if recorded and not state.quit:
+        record_file = recording.after_run(repo, phase, options.shard, len(report.applied), _complete(report, options),
+                                          report.validations, report.rolled_back, baseline)
+    if options.commit and (report.applied or record_file) and not report.rolled_back:
+        vcs.commit(repo, [*report.applied, *recording.paths_to_commit(repo, phase)], commit_message(report))
     return report
+
+
+def _complete(report: PhaseReport, options: RunOptions) -> bool:
+    """Every selected file and deletion went through (else the record says partial); a
+    needs-review item stays a remaining reference, the file itself went through."""
+    through = {FindingKind.NEEDS_REVIEW}
+    return not (report.quit or report.interrupted or report.blocked_by or
+                [f for f in report.problems(options.allow_unparseable) if f.kind not in through])
 
 
 def commit_message(report: PhaseReport) -> str:
@@ -474,7 +482,7 @@ def _ask(decide: Decide, prompt: Prompt, text: str, hunks: list[Hunk], state: _R
                             "e edits it again, the other keys decide about the proposed hunk", prompt.counting)
 
 
-def _delete_files(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: Sequence[str],
+def _delete_planned(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: Sequence[str],
                   report: PhaseReport, journal: Journal | None, dry: bool, options: RunOptions) -> None:
     paths, blocking, _ = deletions(repo, phase, all_files, phases, options.shard)
     if not paths:
@@ -482,7 +490,7 @@ def _delete_files(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: 
     if blocking:
         report.blocked_by = blocking
         report.findings.append(Finding(FindingKind.REFUSED, paths[0], 0,
-                                       f"delete_files refused: {len(blocking)} code references to the old "
+                                       f"{_deleter(phase)} refused: {len(blocking)} code references to the old "
                                        "symbols remain (listed below); migrate them first"))
         return
     for path in paths:
@@ -497,6 +505,10 @@ def _delete_files(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: 
             continue
         report.deleted.append(path)
         report.applied.append(path)
+
+
+def _deleter(phase: Phase) -> str:
+    return next((s.name for s in phase.recipes if catalog.resolve(s)[0].reads is Reads.FILES), "deletion")
 
 
 def validate_phase(repo: Path, phase: Phase, journal: Journal, report: PhaseReport) -> None:
@@ -553,7 +565,7 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
                 on_warning(text)
         for phase in chosen:
             try:
-                check_requirements(journal, phase, phases, unvalidated_ok=not options.validate)
+                check_requirements(journal, phase, phases, unvalidated_ok=not options.validate, repo=repo)
             except ProblemsFound as exc:
                 reports.append(PhaseReport(phase, refused=str(exc)))
                 break
@@ -603,19 +615,27 @@ def exit_code(reports: Sequence[PhaseReport], allow_unparseable: bool = False) -
     return 0
 
 
-def validate(repo: Path, phase: Phase) -> list[ValidationResult]:
+def validate(repo: Path, phase: Phase, commit: bool = False) -> list[ValidationResult]:
     """`phasemod validate`: run and record the phase's validations against its latest run."""
     from phasemod.lock import RepoLock
 
     with RepoLock(repo, f"validate {phase.number}"), Journal.open(repo) as journal:
         runs = [r for r in journal.runs(phase.number) if r.outcome not in ("dry-run", "rolled-back")]
-        if not runs:
+        # Another clone's run counts: the record says the phase was applied there.
+        recorded = recording.enabled(repo, phase) and recording.known_to_record(phase)
+        if not runs and not recorded:
             raise ProblemsFound(f"phase {phase.number} ({phase.name}) has not been run; "
                                 f"run it first: phasemod run {phase.number} --yes")
         results = run_validations(repo, phase.validate)
         for v in results:
-            journal.record_validation(runs[-1].id, v.command, v.exit_code, v.duration, v.timed_out, v.severity,
-                                      v.output_tail)
+            if runs:
+                journal.record_validation(runs[-1].id, v.command, v.exit_code, v.duration, v.timed_out, v.severity,
+                                          v.output_tail)
+        if recording.enabled(repo, phase):
+            recording.after_validate(repo, phase, results)
+        if commit:
+            vcs.commit(repo, recording.paths_to_commit(repo, phase),
+                       f"phasemod: phase {phase.number} {phase.name}: validation recorded\n")
     return results
 
 
@@ -634,13 +654,24 @@ def rollback_plan(repo: Path, phases: Sequence[Phase] | None, phase: int | None,
         return plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases, journal))
 
 
-def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_id: int | None, force: bool):
+def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_id: int | None, force: bool,
+             commit: bool = False):
     from phasemod.lock import RepoLock
     from phasemod.rollback import execute_rollback, plan_rollback
 
     with RepoLock(repo, "rollback"), Journal.open(repo) as journal:
         plan = plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases, journal))
-        return execute_rollback(journal, repo, plan, force=force)
+        result = execute_rollback(journal, repo, plan, force=force)
+        number = phase if phase is not None else (journal.run(run_id).phase if run_id is not None else None)
+        target = next((p for p in phases or () if p.number == number), None)
+        if result.ok and target is not None and recording.enabled(repo, target) and \
+                not journal.live_runs(target.number):
+            recording.after_rollback(repo, target)
+            if commit:
+                vcs.commit(repo, [*(i.path for i in result.done), *recording.paths_to_commit(repo, target)],
+                           f"phasemod: phase {target.number} {target.name}: rolled back "
+                           f"({len(result.done)} files restored)\n")
+        return result
 
 
 def journal_log(repo: Path, phase: int | None) -> dict:

@@ -85,6 +85,9 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
         if record_baseline and status.remaining > baselines.get(key, -1):
             baselines[key] = status.remaining
         status.baseline = baselines.get(key)
+        recorded = _recorded_baseline(repo, phase, shard)
+        if recorded is not None:   # the committed record's baseline is the team's one
+            status.baseline = recorded
         out.append(status)
     if record_baseline:
         _save_baselines(repo, baselines)
@@ -135,12 +138,7 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
         all_files = [f for f in all_files if not (f == inside or f.startswith(inside + "/"))]
     targets = scan.targets_of(phases)
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
-    code = [t for t in targets if t.recipe != "rename_in_text"]
-    prose = [t for t in targets if t.recipe == "rename_in_text"]
-    from phasemod.recipes import rename_in_text
-
-    items = [(p, code if p.endswith((".py", ".pyi")) else prose if p.lower().endswith(rename_in_text.SUFFIXES)
-              else []) for p in all_files]
+    items = [(p, scan.split_by_reader(p, targets)) for p in all_files]
     results = scan.scan_files(repo, items, roots, _cache(repo, targets, roots, "check"),
                               engine.default_jobs() if jobs is None else jobs)
     found = [r for result in results for r in result.references]
@@ -161,6 +159,14 @@ def _relative(repo: Path, path: str) -> str:
         except ValueError:
             pass
     return candidate.as_posix().removeprefix("./")
+
+
+def _recorded_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None) -> int | None:
+    from phasemod import record, recording
+
+    if not recording.enabled(repo, phase):
+        return None
+    return record.baseline_for(recording.manifests_of(phase), phase.number, shard)
 
 
 def _baseline_key(phase: Phase, shard: tuple[int, int] | None) -> str:
