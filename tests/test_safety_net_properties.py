@@ -90,7 +90,7 @@ def generated(tmp_path_factory) -> Path:
     if not GENERATOR.exists():
         pytest.skip(f"{GENERATOR} is not available")
     root = tmp_path_factory.mktemp("generated") / "tree"
-    subprocess.run([sys.executable, str(GENERATOR), str(root), "--files", "121", "--affected", "30", "--refs", "150"],
+    subprocess.run([sys.executable, str(GENERATOR), str(root), "--files", "150", "--affected", "40", "--refs", "200"],
                    check=True, capture_output=True)
     for manifest in (root / "phase_manifests").glob("*.yaml"):   # no validation commands
         text = manifest.read_text()
