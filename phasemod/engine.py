@@ -24,9 +24,20 @@ from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
 from phasemod.modules import module_of
-from phasemod.select import compile_glob, in_shard, names_in, repo_files, select
+from phasemod.select import compile_glob, in_shard, matches, names_in, repo_files, select
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True)
+class Edits:
+    """What the phase's ``edits`` recipes (move_definition) planned, in recipe order: the
+    whole new text of each file they change or create, and their refusals."""
+
+    texts: dict[str, str]
+    created: frozenset[str]
+    recipes: dict[str, tuple[str, ...]]             # path -> the recipes that planned it
+    findings: dict[str, tuple[Finding, ...]]        # path -> refusals reported on it
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,7 @@ class Selection:
     phase: Phase
     files: tuple[str, ...]
     recipes: tuple[tuple[int, ...], ...]   # parallel to files: indices into phase.recipes
+    edits: Edits | None = None
 
 
 def load_recipe(spec: RecipeSpec) -> ModuleType | Callable[..., Any]:
@@ -60,18 +72,61 @@ def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = Non
                  shard: tuple[int, int] | None = None) -> Selection:
     files = repo_files(repo) if all_files is None else all_files
     chosen = [p for p in select(files, phase.files.include, phase.files.exclude) if in_shard(p, shard)]
+    edits = plan_edits(repo, phase, files)
+    if edits is not None and edits.findings:
+        # A refused move stops the phase: its other recipes would point references at a
+        # definition that did not move. Only the refusals are reported.
+        index = tuple(i for i, spec in enumerate(phase.recipes) if recipe_target(spec) == "edits")
+        paths = tuple(sorted(edits.findings))
+        refused = Edits({}, frozenset(), {}, edits.findings)
+        return Selection(phase, paths, tuple(index for _ in paths), refused)
+    if edits is not None:
+        # A planned file is rewritten even where the globs do not select it (the new
+        # module may not exist yet); the phase's other recipes apply only where they do.
+        planned = [p for p in (*edits.texts, *edits.findings) if in_shard(p, shard)]
+        chosen = sorted(set(chosen) | set(planned))
     kept, per_file = [], []
     for path in chosen:
         indices = tuple(i for i, spec in enumerate(phase.recipes) if _recipe_applies(spec, path))
+        if edits is not None and (path in edits.texts or path in edits.findings):
+            selected = any(matches(path, [g], phase.files.exclude) for g in phase.files.include)
+            indices = tuple(i for i in indices if selected) + \
+                tuple(i for i, spec in enumerate(phase.recipes) if recipe_target(spec) == "edits")
         if indices:
             kept.append(path)
             per_file.append(indices)
-    return Selection(phase, tuple(kept), tuple(per_file))
+    return Selection(phase, tuple(kept), tuple(per_file), edits)
+
+
+def plan_edits(repo: Path, phase: Phase, files: Sequence[str]) -> Edits | None:
+    """Run the phase's ``edits`` recipes in order, each seeing what the earlier ones planned."""
+    specs = [spec for spec in phase.recipes if recipe_target(spec) == "edits"]
+    if not specs:
+        return None
+    texts: dict[str, str] = {}
+    created: set[str] = set()
+    by: dict[str, tuple[str, ...]] = {}
+    findings: dict[str, tuple[Finding, ...]] = {}
+    for spec in specs:
+        plan = builtin_recipes.load(spec.name).plan(spec.options, repo, files, phase.source_roots, texts)
+        if plan.refusal and not plan.refusal_path:   # the options name no module of the repo
+            raise ManifestError([f"recipe {spec.name} (line {spec.line}): {plan.refusal}"])
+        if plan.refusal:
+            path = plan.refusal_path
+            found = Finding(FindingKind.REFUSED, path, plan.refusal_line, f"{spec.name}: {plan.refusal}", spec.name)
+            findings[path] = findings.get(path, ()) + (found,)
+            continue
+        for path, text in plan.writes.items():
+            if path in plan.created and path not in texts:
+                created.add(path)
+            texts[path] = text
+            by[path] = tuple(dict.fromkeys((*by.get(path, ()), spec.name)))
+    return Edits(texts, frozenset(created), by, findings)
 
 
 def _recipe_applies(spec: RecipeSpec, path: str) -> bool:
     target, suffixes, include, exclude = _applicability(spec)
-    if target == "files":
+    if target in ("files", "edits"):
         return False
     is_python = path.endswith(PYTHON_SUFFIXES)
     if target == "python" and not is_python:
@@ -100,8 +155,9 @@ def _applicability(spec: RecipeSpec) -> tuple[str, tuple[str, ...], tuple[Any, .
 class _Recipes:
     """The phase's recipes compiled once per process: Bowler fixers or text transforms."""
 
-    def __init__(self, phase: Phase) -> None:
+    def __init__(self, phase: Phase, edits: Edits | None = None) -> None:
         self.phase = phase
+        self.edits = edits
         self.compiled: list[tuple[str, Any, tuple[bytes, ...] | None]] = []
         for spec in phase.recipes:
             recipe = load_recipe(spec)
@@ -113,6 +169,8 @@ class _Recipes:
                     self.compiled.append(("python", fixers, needles))
                 elif target == "text":
                     self.compiled.append(("text", (recipe, spec.options), needles))
+                elif target == "edits":
+                    self.compiled.append(("edits", None, None))
                 else:
                     self.compiled.append(("files", None, None))
             else:
@@ -206,14 +264,18 @@ def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipe
 
 def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:
     full = repo / path
+    edits = recipes.edits
+    planned = edits.texts.get(path) if edits is not None else None
+    create = edits is not None and path in edits.created
     try:
-        data = full.read_bytes()
+        data = b"" if create else full.read_bytes()
     except OSError as exc:
         return FileOutcome(path, Status.FAILED, reason=f"cannot read: {exc.strerror}",
                            findings=(Finding(FindingKind.UNPARSEABLE, path, 0, f"cannot read: {exc.strerror}"),))
-    needles = recipes.needles(indices)
-    if needles is not None and not names_in(data, needles):
-        return FileOutcome(path, Status.UNCHANGED)
+    refusals = edits.findings.get(path, ()) if edits is not None else ()
+    needles = recipes.needles([i for i in indices if recipes.compiled[i][0] != "edits"])
+    if planned is None and needles is not None and not names_in(data, needles):
+        return FileOutcome(path, Status.UNCHANGED, findings=refusals)
     is_python = path.endswith(PYTHON_SUFFIXES)
     try:
         source = textio.decode_python(data) if is_python else textio.decode_text(data)
@@ -221,12 +283,13 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         return _failed(path, 0, str(exc))
     module, is_package = module_of(str(repo), path, recipes.phase.source_roots)
     ctx = context.FileContext(path, module, is_package)
+    ctx.findings.extend(refusals)
     if is_python:
         try:
-            tree = syntax.parse(source.text)
+            tree = syntax.parse(source.text if planned is None else planned)
         except syntax.ParseError as exc:
             return _failed(path, exc.line, exc.message)
-        changed_by = []
+        changed_by = list(edits.recipes.get(path, ())) if planned is not None and planned != source.text else []
         python_recipes = [i for i in indices if recipes.compiled[i][0] == "python"]
         with context.entering(ctx):
             for i in python_recipes:
@@ -264,7 +327,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         return FileOutcome(path, Status.FAILED, findings=findings + (dropped,))
     return FileOutcome(path, Status.CHANGED, data, new_bytes, hunks.make_hunks(path, source.text, new_text,
                                                                                  tuple(changed_by)),
-                       findings, encoding=source.encoding)
+                       findings, encoding=source.encoding, create=create)
 
 
 def _failed(path: str, line: int, message: str) -> FileOutcome:
@@ -316,9 +379,9 @@ def python_block_migrator(options: Any) -> Callable[[str], str | None] | None:
 _worker: tuple[Path, _Recipes] | None = None
 
 
-def _init_worker(repo: Path, phase: Phase) -> None:
+def _init_worker(repo: Path, phase: Phase, edits: Edits | None = None) -> None:
     global _worker
-    _worker = (repo, _Recipes(phase))
+    _worker = (repo, _Recipes(phase, edits))
 
 
 def _work(item: tuple[str, tuple[int, ...]]) -> FileOutcome:
@@ -343,14 +406,14 @@ def run_selection(repo: Path, selection: Selection, jobs: int | None = None) -> 
         return _serial(repo, selection, items)
     # A recipe that cannot be built must fail here: in a pool initializer it would make
     # the pool respawn workers for ever.
-    _Recipes(selection.phase)
+    _Recipes(selection.phase, selection.edits)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase))
+    pool = ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase, selection.edits))
     return _pooled(pool, items, max(1, min(16, len(items) // (jobs * 8) or 1)))
 
 
 def _serial(repo: Path, selection: Selection, items: list) -> Iterator[FileOutcome]:
-    recipes = _Recipes(selection.phase)
+    recipes = _Recipes(selection.phase, selection.edits)
     for path, indices in items:
         yield process_file(repo, path, indices, recipes)
 

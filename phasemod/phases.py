@@ -433,7 +433,8 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
                                        f"the accepted hunks together break the file ({problem}); left unchanged"))
         return
     try:
-        apply_change(journal, repo, report.run_id, outcome.path, source.encode(final), expected=outcome.old_bytes)
+        apply_change(journal, repo, report.run_id, outcome.path, source.encode(final),
+                     expected=None if outcome.create else outcome.old_bytes)
     except (FileChanged, UnsafeWrite, WriteFailed) as exc:
         # This file only (changed, read-only, behind a link, disk full): the file is as
         # it was, the pending journal row says so, and the other files still migrate.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-BUILTIN = ("move_symbol", "move_module", "rename_in_text", "delete_files")
+BUILTIN = ("move_symbol", "move_module", "rename_in_text", "delete_files", "move_definition")
 
 
 def load(name: str) -> ModuleType:

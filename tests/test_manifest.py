@@ -461,7 +461,7 @@ def test_unknown_recipe_lists_known(pm: Path) -> None:
     text = phase_text().replace("move_symbol:", "move_symbl:")
     assert file_problems(pm, text) == [
         "pm/01.yaml:6: recipes[0].move_symbl: unknown recipe 'move_symbl'; did you mean 'move_symbol'? known recipes: "
-        "move_symbol, move_module, rename_in_text, delete_files; a recipe of your own is named package.module:function"]
+        "move_symbol, move_module, rename_in_text, delete_files, move_definition; a recipe of your own is named package.module:function"]
 
 
 @pytest.mark.parametrize("name", ["pkg:mod:fn", "pkg.mod:", ":fn", "pkg-x.mod:fn", "pkg.class:fn", "pkg mod:fn"])
