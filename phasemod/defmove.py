@@ -17,6 +17,7 @@ from fissix.pgen2 import token
 from fissix.pygram import python_symbols as syms
 
 from phasemod import syntax, textio
+from phasemod.model import Kind
 from phasemod.modules import forget_packages, module_of
 from phasemod.resolve import Analysis, ImportEntry, ImportStatement, analyze
 from phasemod.select import names_in
@@ -24,7 +25,7 @@ from phasemod.select import names_in
 Leaf, Node = pytree.Leaf, pytree.Node
 
 SHIM_TABLE = "_MOVED_TO"
-SHIM_COMMENT = "# Names moved to other modules; importing them from here still works (phasemod move_definition)."
+SHIM_COMMENT = "# Names moved elsewhere, still importable from here (move_definition)."
 LINE_LIMIT = 88
 _DEFS = {syms.classdef, syms.funcdef, syms.decorated, syms.async_stmt, getattr(syms, "async_funcdef", -1)}
 
@@ -277,6 +278,7 @@ class _Mover:
                 raise Refused(f"{old.path}: {self.name} declares `global {names}`; after the move it would rebind "
                               f"names of {self.new_module}, not {self.old_module}; move it by hand", old.path)
         private, public, imports = [], [], []
+        wanted: dict[int, tuple[ImportStatement, list[ImportEntry]]] = {}
         copied_blocks: list[pytree.Base] = []
         for name, line in sorted(used.items(), key=lambda item: item[1]):
             bindings = analysis.module.bindings[name]
@@ -284,9 +286,8 @@ class _Mover:
                 for b in bindings:
                     top = old.top(b.statement.node)
                     if top.type == syms.simple_stmt:
-                        entry = next(e for e in b.statement.entries if e.bound == name) if b.statement.entries else None
-                        if entry is not None:
-                            imports.append((b.statement.line, self._import_line(b.statement, entry, old)))
+                        chosen = wanted.setdefault(id(b.statement), (b.statement, []))[1]
+                        chosen += [e for e in b.statement.entries if e.bound == name and all(e is not c for c in chosen)]
                     elif top not in copied_blocks:
                         copied_blocks.append(top)
             elif name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
@@ -300,6 +301,9 @@ class _Mover:
                           f"old module's internals and make an import cycle with the name left behind. Move them "
                           "first (a move_definition entry for each, listed before this one) or make them public.",
                           old.path, private[0][1])
+        for stmt_, entries in wanted.values():
+            in_order = [e for e in stmt_.entries if any(e is c for c in entries)]
+            imports += [(stmt_.line, line) for line in self._import_lines(stmt_, in_order)]
         for block in copied_blocks:
             text = str(block)
             imports.append((_first_line(block), text[len(next(block.leaves()).prefix):].rstrip("\n")))
@@ -319,31 +323,30 @@ class _Mover:
             previous = at
         return lines, sorted(public, key=_name_order)
 
-    def _import_line(self, stmt: ImportStatement, entry: ImportEntry, old: _Module) -> str:
-        alias = f" as {entry.asname}" if entry.asname else ""
+    def _import_lines(self, stmt: ImportStatement, entries: list[ImportEntry]) -> list[str]:
+        """The import statement(s) the new module needs for these entries of ``stmt``."""
+        def spelled(entry: ImportEntry) -> str:
+            return entry.name + (f" as {entry.asname}" if entry.asname else "")
+
         if not stmt.is_from:
-            if entry.name == self.new_module:
-                return ""
-            return f"import {entry.name}{alias}"
-        if stmt.module == self.new_module:
-            return ""   # it lives there: the moved code uses it directly
+            return [f"import {spelled(e)}" for e in entries if e.name != self.new_module]
+        if stmt.module in (self.new_module, "__future__") or not entries:
+            return []   # what the new module defines itself is used directly
         spec = _relative(stmt.module, self.new_module) if stmt.level else stmt.module
-        if spec == "__future__":
-            return ""
-        return f"from {spec} import {entry.name}{alias}"
+        return [_wrap(f"from {spec} import ", [spelled(e) for e in entries])]
 
     # -- the new module
     def _new_text(self, old: _Module, new: _Module | None, new_path: str, moved: str,
                   imports: list[str], from_old: list[str]) -> str:
-        futures = [str(s.statement).strip() for s in old.analysis.imports
+        futures = [_code(s.statement) for s in old.analysis.imports
                    if s.scope is old.analysis.module and s.module == "__future__" and not s.level]
         relative = (new.uses_relative_imports() if new is not None and new.analysis.imports
                     else old.uses_relative_imports())
         if from_old:
             spec = _relative(self.old_module, self.new_module) if relative else self.old_module
-            imports = imports + ([""] if imports else []) + [_wrap(f"from {spec} import ", from_old)]
+            imports = _add_to_group(imports, _wrap(f"from {spec} import ", from_old))
         if new is None:
-            head = "".join(line + "\n" for line in futures)
+            head = _header_comment(old.text) + "".join(line + "\n" for line in futures)
             if futures and imports:
                 head += "\n"
             head += "".join(line + "\n" for line in imports)
@@ -404,8 +407,8 @@ class _Mover:
             else:
                 line = f"from {spec} import {self.name}"
                 if uses_self is None:
-                    line = (f"# {self.name} moved to {self.new_module}; kept importable from here for code not yet "
-                            f"migrated.\n{line}  # noqa: F401")
+                    line = f"# {self.name} moved to {self.new_module}; importable from here until migrated.\n" \
+                           f"{line}  # noqa: F401"
                 at = _header_end(old)
                 edits.append((at, at, line + "\n"))
         text = _apply(old.text, edits)
@@ -439,7 +442,7 @@ class _Mover:
             except syntax.ParseError:
                 return True   # cannot tell: keep the old name working
             module, is_package = self.view.module(rel)
-            if survey(tree, move, module, is_package)[0]:
+            if _code_sites(survey(tree, move, module, is_package)[0]):
                 return True
         return False
 
@@ -510,11 +513,25 @@ class _Mover:
         return any(not s.store for s in module.analysis.sites.get(name, []))
 
     def _named_elsewhere(self, old_path: str, name: str) -> bool:
-        """Could another file import ``name`` from the old module? (The new module's own
-        copy of the import does not count.)"""
+        """Does another file use ``old_module.name`` (import it from there, spell the
+        dotted path)? The new module's own copy of the import does not count; a file that
+        cannot be parsed counts (it may)."""
+        from phasemod.relocate import Move, survey
+
         needles = (self.old_module.rpartition(".")[2].encode(), name.encode())
-        return any(rel not in (old_path, self.new_path) and rel.endswith((".py", ".pyi")) and self._contains(rel, needles)
-                   for rel in self.view.files)
+        move = Move.from_paths(f"{self.old_module}.{name}", f"{self.new_module}.{name}")
+        for rel in self.view.files:
+            if rel in (old_path, self.new_path) or not rel.endswith((".py", ".pyi")) or not self._contains(rel, needles):
+                continue
+            text = self.view.text(rel)
+            try:
+                tree = syntax.parse(text or "")
+            except syntax.ParseError:
+                return True
+            module, is_package = self.view.module(rel)
+            if _code_sites(survey(tree, move, module, is_package)[0]):
+                return True
+        return False
 
     def _contains(self, rel: str, needles: tuple[bytes, ...]) -> bool:
         """Does the file hold every one of the names (as whole words)?"""
@@ -654,6 +671,54 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
     return text
 
 
+def _code_sites(sites: list) -> list:
+    """References that code makes (a comment naming the dotted path imports nothing)."""
+    return [site for site in sites if site.kind is not Kind.DOCS]
+
+
+def _code(node: pytree.Base) -> str:
+    """A statement's text without the comments and blank lines before it."""
+    return str(node)[len(next(node.leaves()).prefix):].strip()
+
+
+def _header_comment(text: str) -> str:
+    """The comment block a module starts with (license, copyright), without a shebang or
+    coding line, followed by its blank line: a created module gets the same."""
+    lines = text.splitlines(keepends=True)
+    taken: list[str] = []
+    for number, line in enumerate(lines):
+        if not line.startswith("#"):
+            break
+        if number < 2 and (line.startswith("#!") or re.match(r"^#.*coding[:=]", line)):
+            continue
+        taken.append(line)
+    return "".join(taken)
+
+
+def _spec_of(line: str) -> str:
+    return line.split(" import ", 1)[0].removeprefix("from ").removeprefix("import ")
+
+
+def _add_to_group(lines: list[str], line: str) -> list[str]:
+    """Add ``line`` to the last import group when it imports from the same package the
+    same way (relative, or absolute from the same top-level package), in sorted place if
+    that group was sorted; otherwise as a group of its own."""
+    start = max((i + 1 for i, existing in enumerate(lines) if not existing), default=0)
+    group = lines[start:]
+    spec = _spec_of(line)
+
+    def family(text: str) -> str:
+        other = _spec_of(text)
+        return "." if other.startswith(".") else other.split(".")[0]
+
+    if not group or not all(text.startswith("from ") and family(text) == family(line) for text in group):
+        return lines + ([""] if lines else []) + [line]
+    if [_spec_of(t) for t in group] == sorted(_spec_of(t) for t in group):
+        at = next((i for i, text in enumerate(group) if _spec_of(text) > spec), len(group))
+        return lines[:start] + group[:at] + [line] + group[at:]
+    return lines + [line]
+
+
 def _tidy_blank_lines(text: str) -> str:
     """At most two blank lines in a row at the top level, none at the end of the file."""
     text = re.sub(r"\n(?:[ \t]*\n){3,}(?=\S)", "\n\n\n", text)
@@ -723,7 +788,8 @@ def _shim_text(table: Mapping[str, tuple[str, bool]]) -> str:
         "\n"
         f"    module, deprecated = {SHIM_TABLE}[name]\n"
         "    if deprecated:\n"
-        '        warnings.warn(f"{__name__}.{name} moved to {module}.{name}; import it from there",\n'
+        '        old, new = f"{__name__}.{name}", f"{module}.{name}"\n'
+        '        warnings.warn(f"{old} moved to {new}; import it from there",\n'
         "                      DeprecationWarning, stacklevel=2)\n"
         "    return getattr(importlib.import_module(module), name)\n"
     )

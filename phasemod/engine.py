@@ -69,10 +69,12 @@ def recipe_target(spec: RecipeSpec) -> str:
 
 
 def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = None,
-                 shard: tuple[int, int] | None = None) -> Selection:
+                 shard: tuple[int, int] | None = None, plan: bool = True) -> Selection:
+    """The phase's files; with ``plan``, also what its edits recipes plan (the files
+    they write are added, a refusal narrows the selection to the refused files)."""
     files = repo_files(repo) if all_files is None else all_files
     chosen = [p for p in select(files, phase.files.include, phase.files.exclude) if in_shard(p, shard)]
-    edits = plan_edits(repo, phase, files)
+    edits = plan_edits(repo, phase, files) if plan else None
     if edits is not None and edits.findings:
         # A refused move stops the phase: its other recipes would point references at a
         # definition that did not move. Only the refusals are reported.
@@ -89,7 +91,7 @@ def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = Non
     for path in chosen:
         indices = tuple(i for i, spec in enumerate(phase.recipes) if _recipe_applies(spec, path))
         if edits is not None and (path in edits.texts or path in edits.findings):
-            selected = any(matches(path, [g], phase.files.exclude) for g in phase.files.include)
+            selected = matches(path, phase.files.include, phase.files.exclude)
             indices = tuple(i for i in indices if selected) + \
                 tuple(i for i, spec in enumerate(phase.recipes) if recipe_target(spec) == "edits")
         if indices:

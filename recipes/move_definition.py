@@ -75,7 +75,7 @@ EXAMPLES = [
         {
             "app/__init__.py": "",
             "app/limits.py": 'import os\n\n\nMAX = int(os.environ.get("MAX", "10"))\n',
-            "app/models.py": "# MAX moved to app.limits; kept importable from here for code not yet migrated.\n"
+            "app/models.py": "# MAX moved to app.limits; importable from here until migrated.\n"
                              "from app.limits import MAX  # noqa: F401\n\nMIN = 0\n",
             "app/use.py": "from app.models import MAX\n",
         },
@@ -86,15 +86,15 @@ EXAMPLES = [
         {
             "app/__init__.py": "",
             "app/limits.py": "MAX = 10\n",
-            "app/models.py": "# Names moved to other modules; importing them from here still works "
-                             "(phasemod move_definition).\n"
+            "app/models.py": "# Names moved elsewhere, still importable from here (move_definition).\n"
                              '_MOVED_TO = {\n    "MAX": ("app.limits", True),\n}\n\n\n'
                              "def __getattr__(name: str) -> object:\n"
                              "    if name not in _MOVED_TO:\n"
                              '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n'
                              "    import importlib\n    import warnings\n\n"
                              "    module, deprecated = _MOVED_TO[name]\n    if deprecated:\n"
-                             '        warnings.warn(f"{__name__}.{name} moved to {module}.{name}; import it from there",\n'
+                             '        old, new = f"{__name__}.{name}", f"{module}.{name}"\n'
+                             '        warnings.warn(f"{old} moved to {new}; import it from there",\n'
                              "                      DeprecationWarning, stacklevel=2)\n"
                              "    return getattr(importlib.import_module(module), name)\n",
             "app/use.py": "from app.models import MAX\n",

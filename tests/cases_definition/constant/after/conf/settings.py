@@ -1,5 +1,5 @@
 """Settings."""
-# TIMEOUT moved to conf.limits; kept importable from here for code not yet migrated.
+# TIMEOUT moved to conf.limits; importable from here until migrated.
 from conf.limits import TIMEOUT  # noqa: F401
 
 RETRIES = 3

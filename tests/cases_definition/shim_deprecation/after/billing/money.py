@@ -1,4 +1,4 @@
-# Names moved to other modules; importing them from here still works (phasemod move_definition).
+# Names moved elsewhere, still importable from here (move_definition).
 _MOVED_TO = {
     "Money": ("billing.currency", True),
 }
@@ -12,6 +12,7 @@ def __getattr__(name: str) -> object:
 
     module, deprecated = _MOVED_TO[name]
     if deprecated:
-        warnings.warn(f"{__name__}.{name} moved to {module}.{name}; import it from there",
+        old, new = f"{__name__}.{name}", f"{module}.{name}"
+        warnings.warn(f"{old} moved to {new}; import it from there",
                       DeprecationWarning, stacklevel=2)
     return getattr(importlib.import_module(module), name)

@@ -1,6 +1,6 @@
 from ..compat import json  # noqa: F401  (re-exported for plugins)
 from ..util import strip
-# dump moved to app.io.serial; kept importable from here for code not yet migrated.
+# dump moved to app.io.serial; importable from here until migrated.
 from ..io.serial import dump  # noqa: F401
 
 
