@@ -19,6 +19,7 @@ class FileContext:
     is_package: bool
     recipe: str = ""
     findings: list[Finding] = field(default_factory=list)
+    modules: Any = None       # a starnames.RepoModules: what a star import of a repo module provides
 
     def report(self, kind: FindingKind, line: int, message: str) -> None:
         self.findings.append(Finding(kind, self.path, line, message, self.recipe))

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import context, hunks, syntax, textio
+from phasemod import context, hunks, starnames, syntax, textio
 from phasemod import recipes as builtin_recipes
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
@@ -284,7 +284,8 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     except textio.DecodeError as exc:
         return _failed(path, 0, str(exc))
     module, is_package = module_of(str(repo), path, recipes.phase.source_roots)
-    ctx = context.FileContext(path, module, is_package)
+    ctx = context.FileContext(path, module, is_package,
+                              modules=starnames.repo_modules(str(repo), recipes.phase.source_roots))
     ctx.findings.extend(refusals)
     if is_python:
         try:

@@ -51,6 +51,7 @@ class Reference:
     kind: Kind
     old: str        # the dotted ``old`` it refers to
     text: str = ""  # the source line, stripped
+    note: str = ""  # why a person must look at it (an unresolvable star import), else ''
 
 
 @dataclass(frozen=True)

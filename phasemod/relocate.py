@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from fissix import pytree
 from fissix.pgen2 import token
@@ -16,6 +17,9 @@ from phasemod.model import Kind
 from phasemod.sites import (Outcome, Site, attribute_trailers, comments_of, dedupe, in_annotation, in_dunder_all,
                              is_docstring, line_sites, string_body, use_kind)
 from phasemod.resolve import Analysis, Binding, ImportEntry, ImportStatement, NameSite, Scope, analyze
+from phasemod.starnames import StarNames
+
+StarLookup = Callable[[str], StarNames]
 
 Leaf, Node = pytree.Leaf, pytree.Node
 
@@ -69,6 +73,11 @@ class _Plan:
     class_imports: list[tuple[ImportStatement, ImportEntry]] = field(default_factory=list)
     module_imports: list[tuple[ImportStatement, ImportEntry, Binding]] = field(default_factory=list)
     stars: list[ImportStatement] = field(default_factory=list)
+    star_old: ImportStatement | None = None       # a star import that provides `Old` to this file's free uses
+    star_names: StarNames | None = None           # what that star import provides
+    star_name: str = ""                           # the name it provides (`Old`) when resolved
+    star_review: list[tuple[ImportStatement, str]] = field(default_factory=list)  # unresolvable, with why
+    star_sites: list[NameSite] = field(default_factory=list)        # free uses of `Old` (bound by no statement)
     name_sites: list[NameSite] = field(default_factory=list)        # uses bound to the old class by an unaliased import
     alias_sites: list[NameSite] = field(default_factory=list)       # uses through `import Old as X`
     old_scopes: set[int] = field(default_factory=set)               # id() of scopes binding `Old` to the old symbol
@@ -78,7 +87,7 @@ class _Plan:
     module_other_uses: dict[int, int] = field(default_factory=dict)  # id(binding) -> count of other uses
 
 
-def plan(tree: Node, move: Move, module: str, is_package: bool) -> _Plan:
+def plan(tree: Node, move: Move, module: str, is_package: bool, stars: StarLookup | None = None) -> _Plan:
     analysis = analyze(tree, module, is_package)
     p = _Plan(analysis)
     for stmt in analysis.imports:
@@ -107,7 +116,32 @@ def plan(tree: Node, move: Move, module: str, is_package: bool) -> _Plan:
                 p.alias_sites.append(site)
     for _, entry, binding in p.module_imports:
         _collect_module_uses(p, analysis, binding, move)
+    if p.stars:
+        _resolve_stars(p, move, stars)
     return p
+
+
+def _resolve_stars(p: _Plan, move: Move, stars: StarLookup | None) -> None:
+    """Decide what the star imports of the old module give this file's free uses of `Old`:
+    the old symbol (resolved: handled as an import), not it, or unknown (needs review)."""
+    analysis = p.analysis
+    p.star_sites = [s for s in analysis.sites.get(move.old_name, ())
+                    if not s.store and analysis.lookup(move.old_name, s.scope) is None]
+    exported = move.old_name not in analysis.module.bindings and any(
+        in_dunder_all(leaf) and string_body(leaf.value) == move.old_name for leaf, _ in analysis.strings)
+    if not p.star_sites and not exported:
+        return
+    stmt = [s for s in p.stars if s.scope is analysis.module][-1:] or p.stars[-1:]
+    names = stars(move.old_module) if stars is not None else None
+    if names is not None and move.old_name in names.names:
+        p.star_old, p.star_names, p.star_name = stmt[0], names, move.old_name
+        p.old_scopes.add(id(analysis.module))
+        if not move.keep_local_name:
+            p.renamed_scopes.add(id(analysis.module))
+        p.name_sites += p.star_sites
+    elif names is None or not names.complete:
+        reason = names.reason if names is not None else "the names it provides cannot be resolved here"
+        p.star_review += [(s, reason) for s in p.stars]
 
 
 def _collect_module_uses(p: _Plan, analysis: Analysis, binding: Binding, move: Move) -> None:
@@ -154,16 +188,18 @@ def _patch_object_string(leaf: Leaf, move: Move) -> Leaf | None:
 
 # ---------------------------------------------------------------------------- references
 
-def references(tree: Node, move: Move, module: str, is_package: bool) -> list[Site]:
+def references(tree: Node, move: Move, module: str, is_package: bool,
+               stars: StarLookup | None = None) -> list[Site]:
     """Every reference to the old symbol in ``tree``, classified by kind, in line order."""
-    return survey(tree, move, module, is_package)[0]
+    return survey(tree, move, module, is_package, stars)[0]
 
 
-def survey(tree: Node, move: Move, module: str, is_package: bool) -> tuple[list[Site], bool]:
+def survey(tree: Node, move: Move, module: str, is_package: bool,
+           stars: StarLookup | None = None) -> tuple[list[Site], bool]:
     """(references, whether the module also imports the new symbol or module)."""
     if module == move.old_module:
         return [], False
-    p = plan(tree, move, module, is_package)
+    p = plan(tree, move, module, is_package, stars)
     imports_new = any(stmt.is_from and (stmt.module == move.new_module or
                                         any(f"{stmt.module}.{e.name}" == move.new_module for e in stmt.entries))
                       or not stmt.is_from and any(e.name == move.new_module for e in stmt.entries)
@@ -175,8 +211,10 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     sites: list[Site] = []
     for stmt, entry in p.class_imports:
         sites.append(Site(entry.node.get_lineno() or stmt.line, Kind.IMPORT))
-    for stmt in p.stars:
-        sites.append(Site(stmt.line, Kind.IMPORT, "star import"))
+    if p.star_old is not None:
+        sites.append(Site(p.star_old.line, Kind.IMPORT))
+    for stmt, reason in p.star_review:
+        sites.append(Site(stmt.line, Kind.IMPORT, f"star import: {reason}"))
     for stmt, entry, binding in p.module_imports:
         if p.module_uses[id(binding)] or p.module_patch_uses[id(binding)]:
             sites.append(Site(entry.node.get_lineno() or stmt.line, Kind.IMPORT))
@@ -188,15 +226,15 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
             sites.append(Site(use.head.get_lineno(), use_kind(use.trailers[-1].children[1])))
     for patches in p.module_patch_uses.values():
         sites += [Site(s.get_lineno(), Kind.STRING) for _, s in patches]
-    if p.stars:
-        bound = p.analysis.module.bindings.get(move.old_name)
-        for site in p.analysis.sites.get(move.old_name, ()):
-            if not site.store and p.analysis.lookup(move.old_name, site.scope) is None and not bound:
-                sites.append(Site(site.leaf.get_lineno(), use_kind(site.leaf), "through star import"))
+    if p.star_review:
+        for site in p.star_sites:
+            sites.append(Site(site.leaf.get_lineno(), use_kind(site.leaf), "through star import"))
     dotted = move.dotted_pattern()
     word = move.word_pattern()
-    names_old = bool(p.name_sites or p.stars or p.class_imports)
+    names_old = bool(p.name_sites or p.star_old or p.star_review or p.class_imports)
     exported = {e.bound for stmt, e in p.class_imports if stmt.scope is p.analysis.module}
+    if p.star_old is not None:
+        exported.add(move.old_name)
     for leaf, scope in p.analysis.strings:
         if dotted.search(leaf.value):
             sites.append(Site(leaf.get_lineno(), Kind.STRING))
@@ -220,26 +258,35 @@ def _renamed_module_scope(p: _Plan) -> bool:
     return id(p.analysis.module) in p.renamed_scopes
 
 
-def _binds_old(p: _Plan, name: str, scope: Scope) -> bool:
+def _old_scope(p: _Plan, name: str, scope: Scope) -> int | None:
+    """id() of the scope whose binding of ``name`` a use in ``scope`` sees; a free use
+    provided by a resolved star import counts as the module's."""
     found = p.analysis.lookup(name, scope)
-    return found is not None and id(found) in p.old_scopes
+    if found is None:
+        return id(p.analysis.module) if p.star_old is not None and name == p.star_name else None
+    return id(found)
+
+
+def _binds_old(p: _Plan, name: str, scope: Scope) -> bool:
+    return _old_scope(p, name, scope) in p.old_scopes
 
 
 def _scope_renamed(p: _Plan, name: str, scope: Scope) -> bool:
-    found = p.analysis.lookup(name, scope)
-    return found is not None and id(found) in p.renamed_scopes
+    return _old_scope(p, name, scope) in p.renamed_scopes
 
 
 # ---------------------------------------------------------------------------- rewriting
 
-def migrate(tree: Node, move: Move, module: str, is_package: bool) -> Outcome:
-    """Rewrite ``tree`` in place. On a conflict nothing is changed."""
+def migrate(tree: Node, move: Move, module: str, is_package: bool, stars: StarLookup | None = None) -> Outcome:
+    """Rewrite ``tree`` in place. On a conflict nothing is changed. ``stars`` tells what a
+    star import of a repo module provides (None: star imports cannot be resolved)."""
     out = Outcome()
     if module == move.old_module:
         return out
-    p = plan(tree, move, module, is_package)
-    out.needs_review += [(s.line, f"star import of {move.old_module}: names it provides cannot be resolved; "
-                                  f"import {move.new_name} from {move.new_module} explicitly") for s in p.stars]
+    p = plan(tree, move, module, is_package, stars)
+    out.needs_review += [(s.line, f"star import of {move.old_module}: {reason}; "
+                                  f"import {move.new_name} from {move.new_module} explicitly")
+                         for s, reason in p.star_review]
     out.conflicts += _conflicts(p, move)
     if out.conflicts:
         return out
@@ -251,8 +298,8 @@ def migrate(tree: Node, move: Move, module: str, is_package: bool) -> Outcome:
 
 def _conflicts(p: _Plan, move: Move) -> list[tuple[int, str]]:
     found = []
-    renames = not move.keep_local_name and any(e.asname is None or e.asname == move.old_name
-                                                for _, e in p.class_imports)
+    renames = not move.keep_local_name and (p.star_old is not None or any(
+        e.asname is None or e.asname == move.old_name for _, e in p.class_imports))
     if renames and move.new_name != move.old_name:
         for scope in p.analysis.scopes:
             for b in scope.bindings.get(move.new_name, ()):
@@ -293,12 +340,13 @@ class _Editor:
         # Uses first: the import edits below replace nodes the sites point into.
         if not move.keep_local_name:
             for site in p.name_sites:
-                if id(p.analysis.lookup(move.old_name, site.scope)) in p.renamed_scopes:
+                if _old_scope(p, move.old_name, site.scope) in p.renamed_scopes:
                     self.set(site.leaf, move.new_name)
         self._module_uses()
         self._strings()
         self._comments()
         self._class_imports()
+        self._star_import()
         self._module_imports()
 
     # -- imports of the class --------------------------------------------------------
@@ -336,6 +384,44 @@ class _Editor:
                 if new_entries:
                     treeedit.insert_after(stmt.node, f"from {spec} import {', '.join(new_entries)}")
             self.changed = True
+
+    def _star_import(self) -> None:
+        """Import the symbol a star import provided explicitly, from its new module: in place
+        of the star import when it provides nothing else this file uses, else after it."""
+        move, stmt = self.move, self.p.star_old
+        if stmt is None:
+            return
+        if move.keep_local_name:
+            text = move.new_name if move.new_name == move.old_name else f"{move.new_name} as {move.old_name}"
+        elif self._already_imports_new(stmt.scope):
+            return  # the uses were renamed to a name the file already imports
+        else:
+            text = move.new_name
+        spec = self._module_spec(stmt)
+        if self._star_still_needed():
+            treeedit.insert_after(stmt.node, f"from {spec} import {text}")
+        else:
+            star = next(c for c in stmt.node.children if isinstance(c, Leaf) and c.type == token.STAR)
+            treeedit.set_from_module(stmt.node, spec)
+            treeedit.replace_import_entry(star, text)
+        self.changed = True
+
+    def _star_still_needed(self) -> bool:
+        """Whether the file may use another name the star import provides (or re-export it)."""
+        p, names = self.p, self.p.star_names
+        if names is None or not names.complete or self.is_package:
+            return True
+        analysis = p.analysis
+        others = names.names - {self.move.old_name}
+        for name in others:
+            if any(not s.store and analysis.lookup(name, s.scope) is None for s in analysis.sites.get(name, ())):
+                return True
+        words = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, sorted(others))) + r")(?!\w)") \
+            if others else None
+        for leaf, _ in analysis.strings:
+            if words is not None and (in_dunder_all(leaf) or in_annotation(leaf)) and words.search(leaf.value):
+                return True
+        return False
 
     def _already_imports_new(self, scope: Scope) -> bool:
         found = self.p.analysis.lookup(self.move.new_name, scope)

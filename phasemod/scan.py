@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from phasemod import syntax, textio
+from phasemod import context, starnames, syntax, textio
 from phasemod import recipes as builtin_recipes
 from phasemod.manifest import Phase
 from phasemod.model import Kind, Reference
 from phasemod.modules import module_of
 from phasemod.select import names_in
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -124,12 +124,14 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
         return FileScan(path, _text_matches(path, source.text, code), exc.message, exc.line)
     module, is_package = module_of(str(repo), path, source_roots)
     lines = source.text.splitlines()
+    ctx = context.FileContext(path, module, is_package, modules=starnames.repo_modules(str(repo), source_roots))
     for t in code:
         recipe = builtin_recipes.load(t.recipe)
-        sites, imports_new = recipe.survey(t.options, tree, module, is_package)
+        with context.entering(ctx):
+            sites, imports_new = recipe.survey(t.options, tree, module, is_package)
         both = both or (imports_new and any(s.kind is Kind.IMPORT for s in sites))
-        refs += [Reference(path, s.line, s.kind, t.old, lines[s.line - 1].strip() if 0 < s.line <= len(lines) else "")
-                 for s in sites]
+        refs += [Reference(path, s.line, s.kind, t.old, lines[s.line - 1].strip() if 0 < s.line <= len(lines) else "",
+                           s.note) for s in sites]
     return FileScan(path, tuple(refs), imports_both=both)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -56,7 +55,8 @@ class PhaseStatus:
                            for r in self.references],
             "unparseable": [{"path": p, "line": line, "error": e} for p, line, e in self.unparseable],
             "imports_both": self.imports_both,
-            "needs_review": [{"path": r.path, "line": r.line, "text": r.text} for r in self.needs_review],
+            "needs_review": [{"path": r.path, "line": r.line, "text": r.text, "reason": r.note}
+                             for r in self.needs_review],
         }
 
 
@@ -80,7 +80,7 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
                 status.unparseable.append((result.path, result.error_line, result.error))
             if result.imports_both:
                 status.imports_both.append(result.path)
-            status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and _is_star(r.text)]
+            status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and r.note]
         key = _baseline_key(phase, shard)
         if record_baseline and status.remaining > baselines.get(key, -1):
             baselines[key] = status.remaining
@@ -89,11 +89,6 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     if record_baseline:
         _save_baselines(repo, baselines)
     return out
-
-
-def _is_star(text: str) -> bool:
-    """A star import: every name it provides is unresolvable, so a person must decide."""
-    return bool(re.search(r"\bimport\s*\*", text.split("#", 1)[0]))
 
 
 def _cache(repo: Path, targets: Sequence[scan.Target], roots: tuple[str, ...], purpose: str) -> scan.ScanCache:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Sequence
 from fissix.pytree import Node
 
 from phasemod import context
-from phasemod.relocate import Move, migrate, survey as survey_module
-from phasemod.sites import Site
+from phasemod.relocate import Move, StarLookup, migrate, survey as survey_module
+from phasemod.sites import Outcome, Site
 
 if TYPE_CHECKING:
     from bowler import Query
@@ -56,12 +56,25 @@ def query(options: Options, files: Sequence[str] = ()) -> "Query":
 
     # Name resolution is a whole-module question, so the query selects the module
     # root once instead of matching every node against several patterns.
-    return Query(list(files)).select_root().modify(context.module_rewriter(migrate, move(options)))
+    return Query(list(files)).select_root().modify(context.module_rewriter(_migrate, move(options)))
+
+
+def _star_names() -> StarLookup | None:
+    """What star imports of repo modules provide, when the engine knows the repo."""
+    try:
+        modules = context.current().modules
+    except LookupError:
+        return None
+    return modules.star_names if modules is not None else None
+
+
+def _migrate(tree: Node, m: Move, module: str, is_package: bool) -> Outcome:
+    return migrate(tree, m, module, is_package, _star_names())
 
 
 def survey(options: Options, tree: Node, module: str, is_package: bool) -> tuple[list[Site], bool]:
     """(remaining references, whether the module also imports the new symbol)."""
-    return survey_module(tree, move(options), module, is_package)
+    return survey_module(tree, move(options), module, is_package, _star_names())
 
 
 EXAMPLES = [

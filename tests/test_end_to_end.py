@@ -3,7 +3,6 @@ ground truth (EXPECTED.json) with the benchmark's scorer."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -50,36 +49,29 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "expected": json.loads((orig / "EXPECTED.json").read_text())}
 
 
-def test_every_resolvable_reference_is_migrated(migrated: dict) -> None:
-    score, expected = migrated["score"], migrated["expected"]
-    review = sum(1 for r in expected["refs"] if r["must_change"] and r.get("review"))
-    # Star imports cannot be resolved from the file alone: they are reported, not guessed.
-    assert score["migrated"] == score["true_refs"] - review, score
+def test_every_reference_is_migrated(migrated: dict) -> None:
+    score = migrated["score"]
+    # Star imports of the old module are resolved statically: nothing is left for review.
+    assert score["migrated"] == score["true_refs"], score
     assert score["decoys_damaged"] == 0, score["damaged_by_kind"]
     assert score["broken_files"] == 0, score["broken_examples"]
     assert score["corruption_tokens_added"] == 0
 
 
-def test_star_imports_are_reported_and_block_deletion(migrated: dict) -> None:
-    result = migrated["first"]
-    assert result.exit_code == 1
-    stars = {r["file"] for r in migrated["expected"]["refs"] if r.get("review")}
-    for path in stars:
-        assert f"{path}:" in result.output and "needs_review" in result.output
-    assert "delete_files refused" in result.output
-    assert (migrated["repo"] / "netra_backend/app/agents/supervisor/execution_engine.py").exists()
-
-
-def test_after_review_the_last_phase_deletes_the_module(migrated: dict) -> None:
-    repo, expected = migrated["repo"], migrated["expected"]
+def test_star_imports_get_an_explicit_import_of_the_new_module(migrated: dict) -> None:
+    result, repo, expected = migrated["first"], migrated["repo"], migrated["expected"]
+    assert result.exit_code == 0, result.output
+    assert "needs_review" not in result.output
     stars = {r["file"] for r in expected["refs"] if r.get("review")}
-    for path in stars:  # what the reviewer does with each needs-review item
+    assert stars
+    for path in stars:
         text = (repo / path).read_text()
-        text = re.sub(r"from netra_backend\.app\.agents\.supervisor\.execution_engine import \*.*",
-                      f"from {expected['new_module']} import UserExecutionEngine as ExecutionEngine", text)
-        (repo / path).write_text(text)
-    again = CliRunner().invoke(cli, ["--repo", str(repo), "run", "4", "--yes"])
-    assert again.exit_code == 0, again.output
+        assert "import *" not in text
+        assert f"from {expected['new_module']} import UserExecutionEngine as ExecutionEngine" in text
+
+
+def test_the_last_phase_deletes_the_module_and_nothing_remains(migrated: dict) -> None:
+    repo, expected = migrated["repo"], migrated["expected"]
     for path in expected["delete"]:
         assert not (repo / path).exists(), path
     status = CliRunner().invoke(cli, ["--repo", str(repo), "status", "--json", "--fail-on-remaining"])

@@ -1,0 +1,10 @@
+"""The deprecated module."""
+__all__ = ("Other",)
+
+
+class Old:
+    pass
+
+
+class Other:
+    pass

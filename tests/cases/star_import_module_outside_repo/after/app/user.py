@@ -1,0 +1,3 @@
+from vendor_lib.engines import *
+
+engine = Old()

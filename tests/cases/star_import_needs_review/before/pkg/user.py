@@ -1,3 +1,0 @@
-from pkg.old_mod import *  # noqa: F403
-
-x = Old()
