@@ -249,7 +249,7 @@ def validate(state: State, phase: str) -> None:
 
 @cli.command()
 @click.argument("phase", required=False)
-@click.option("--run", "run_id", type=int, help="Roll back one run (see `phasemod log`).")
+@click.option("--run", "run_id", type=click.IntRange(1, 2**63 - 1), help="Roll back one run (see `phasemod log`).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--force", is_flag=True, help="Overwrite files changed since the run.")
 @click.pass_obj
@@ -259,8 +259,13 @@ def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, for
 
     if (phase is None) == (run_id is None):
         raise UsageError("name a PHASE or pass --run ID (not both)")
-    phases = state.phases()
-    number = engine_phases.phase_number(phases, phase) if phase is not None else None
+    try:
+        phases = state.phases()
+    except EngineError as exc:   # rollback needs only the journal
+        phases = None
+        click.echo(f"phasemod: manifests not usable ({str(exc).splitlines()[0]}); rolling back from the journal "
+                   "alone", err=True)
+    number = engine_phases.phase_number(phases, phase, state.repo) if phase is not None else None
     _warn_interrupted(state)
     preview = engine_phases.rollback_plan(state.repo, phases, number, run_id)
     console.print_rollback_plan(preview, state.color)

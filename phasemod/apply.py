@@ -16,11 +16,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator
 
 from phasemod.errors import EngineError
+from phasemod.state import STATE_DIR
 
 if TYPE_CHECKING:  # journal imports crash_point from here at runtime
     from phasemod.journal import Journal
 
-STATE_DIR = ".phasemod"
 TEMP_SUFFIX = ".phasemod-tmp"
 KILL_ENV = "PHASEMOD_TEST_KILL_AT_STEP"
 

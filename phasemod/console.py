@@ -342,6 +342,8 @@ def print_rollback_result(result: Any, color: bool) -> None:
         return
     forced = f" ({len(result.conflicts)} conflicting files overwritten)" if result.forced else ""
     click.echo(f"rolled back {len(result.done)} files{forced}")
+    for kept in getattr(result, "kept", ()):
+        click.echo(f"kept     {kept} (your bytes before the forced rollback)")
 
 
 def print_log(data: dict, color: bool) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
-import pickle
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -70,11 +70,12 @@ class ReportData:
 
 def collect(repo: Path, phases: Sequence[Phase]) -> ReportData:
     """Everything the page shows; reads the tree and the journal (if there is one)."""
-    from phasemod.journal import JOURNAL_NAME, Journal, state_dir
+    from phasemod import state
+    from phasemod.journal import Journal
 
     statuses = phase_status(repo, phases)
     data = ReportData(repo.name, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), statuses)
-    if not (state_dir(repo, create=False) / JOURNAL_NAME).is_file():
+    if state.journal_path(repo, create=False) is None:
         return data
     with Journal.open(repo, create=False) as journal:
         data.phase_states = {p.number: journal.phase_state(p.number) for p in phases}
@@ -148,34 +149,47 @@ def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int) ->
 @dataclass
 class _CountCache:
     """Reference counts of journaled file contents, keyed by path and content hash: a
-    content never changes, so a count is computed once per set of targets."""
+    content never changes, so a count is computed once per set of targets. Kept as JSON
+    in .phasemod and every entry checked on load (a bad file only costs a rescan)."""
 
-    path: Path | None
+    name: str | None
+    repo: Path
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     dirty: bool = False
 
     @classmethod
     def load(cls, repo: Path, targets: Sequence[scan.Target], roots: tuple[str, ...]) -> "_CountCache":
-        from phasemod.journal import state_dir
+        from phasemod import state
 
         key = hashlib.sha256(repr(([(t.recipe, repr(t.options)) for t in targets], roots)).encode()).hexdigest()[:16]
-        state = state_dir(repo, create=False)
-        cache = cls(state / f"history-{key}.pickle" if state.is_dir() else None)
-        if cache.path is not None and cache.path.exists():
-            try:
-                with open(cache.path, "rb") as fh:
-                    loaded = pickle.load(fh)
-                cache.counts = loaded if isinstance(loaded, dict) else {}
-            except Exception:  # a damaged cache only costs a rescan
-                cache.counts = {}
+        cache = cls(state.cache_name("history", key), repo)
+        data = state.read_file(repo, cache.name)
+        if data:
+            cache.counts = _valid_counts(data)
         return cache
 
     def save(self) -> None:
-        if self.dirty and self.path is not None:
-            tmp = self.path.with_suffix(".tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump(self.counts, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+        from phasemod import state
+
+        if self.dirty and self.name is not None:
+            rows = [[path, digest, count] for (path, digest), count in self.counts.items()]
+            state.write_file(self.repo, self.name, json.dumps({"schema": 1, "counts": rows}).encode())
+
+
+def _valid_counts(data: bytes) -> dict[tuple[str, str], int]:
+    try:
+        loaded = json.loads(data)
+    except ValueError:
+        return {}
+    if not isinstance(loaded, dict) or loaded.get("schema") != 1 or not isinstance(loaded.get("counts"), list):
+        return {}
+    out: dict[tuple[str, str], int] = {}
+    for row in loaded["counts"]:
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and isinstance(row[1], str)
+                and re.fullmatch(r"[0-9a-f]{32}", row[1]) and type(row[2]) is int and row[2] >= 0):
+            return {}
+        out[(row[0], row[1])] = row[2]
+    return out
 
 
 def clusters_by_phase(runs: list[dict]) -> dict[int, list[dict]]:

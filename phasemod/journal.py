@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from phasemod.apply import STATE_DIR, content_hash, crash_point
+from phasemod import state
+from phasemod.apply import content_hash, crash_point
 from phasemod.errors import EngineError
-
-JOURNAL_NAME = "journal.sqlite3"
+from phasemod.state import JOURNAL_NAME
 RUN_OUTCOMES = ("running", "applied", "dry-run", "failed", "interrupted", "rolled-back", "validation-failed")
 FILE_ACTIONS = ("write", "delete", "create")
 FILE_STATES = ("pending", "applied", "restored")
@@ -91,6 +91,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
             restored INTEGER NOT NULL DEFAULT 0,
             conflicts TEXT NOT NULL DEFAULT '[]')""",
     ),
+    (
+        # The clone that writes this journal (state.clone_id): a journal that names another
+        # clone came from elsewhere and is never read.
+        "CREATE TABLE clone (id TEXT NOT NULL)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -131,20 +136,9 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def state_dir(repo: Path, create: bool = True) -> Path:
-    """``<repo>/.phasemod`` (made on demand, with a ``.gitignore`` of ``*``); never a link."""
-    path = Path(repo) / STATE_DIR
-    if path.is_symlink():
-        raise JournalError(f"{path}: is a symbolic link; phasemod keeps its journal only in a real directory")
-    if create:
-        try:
-            path.mkdir(exist_ok=True)
-            ignore = path / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="ascii")
-        except OSError as exc:
-            raise JournalError(f"{path}: cannot be created ({exc.strerror}); check the repository's permissions") from exc
-    return path
+def state_dir(repo: Path, create: bool = True) -> Path | None:
+    """``<repo>/.phasemod``, checked (see phasemod.state)."""
+    return state.state_dir(repo, create)
 
 
 class Journal:
@@ -160,9 +154,11 @@ class Journal:
     @classmethod
     def open(cls, repo: Path, create: bool = True) -> "Journal":
         """Open (or with ``create`` make) the repo's journal, migrating it to this schema."""
-        path = state_dir(repo, create) / JOURNAL_NAME
-        if not create and not path.exists():
-            raise JournalError(f"{path}: no journal yet; nothing has been run in this repository")
+        path = state.journal_path(repo, create)
+        if path is None:
+            raise JournalError(f"{state.location(repo) / JOURNAL_NAME}: no journal yet; nothing has been run in "
+                               "this repository")
+        clone = state.clone_id(repo)
         try:
             db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         except sqlite3.Error as exc:
@@ -171,6 +167,7 @@ class Journal:
         try:
             with journal._guard():
                 journal._prepare()
+                journal._claim(clone)
         except BaseException:
             db.close()
             raise
@@ -200,6 +197,16 @@ class Journal:
                     for statement in MIGRATIONS[step]:
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _claim(self, clone: str) -> None:
+        """Record this clone's id in a new journal; refuse a journal another clone wrote."""
+        with self._tx() as db:
+            rows = [r[0] for r in db.execute("SELECT id FROM clone")]
+            if not rows:
+                db.execute("INSERT INTO clone (id) VALUES (?)", (clone,))
+        if rows and rows != [clone]:
+            raise JournalError(f"{self.path}: written by another clone of this repository, not by this one; phasemod "
+                               "never reads another clone's journal. Move it aside and run again")
 
     def close(self) -> None:
         self._db.close()
@@ -289,6 +296,9 @@ class Journal:
         last = runs[-1]
         if last.outcome != "applied":
             return last.outcome
+        files = self.files([last.id])
+        if files and all(f.state == "restored" for f in files):
+            return "rolled-back"   # a rollback killed after its last restore
         latest: dict[str, dict] = {}
         for row in self._rows("SELECT * FROM validations WHERE run_id = ? ORDER BY id", (last.id,)):
             latest[row["command"]] = row
@@ -381,9 +391,8 @@ class Journal:
     # --- rollbacks ------------------------------------------------------------------------
 
     def begin_rollback(self, run_ids: Iterable[int], phase: int | None) -> int:
+        self.settle_rollbacks()   # the caller holds the repo lock: one still "running" was killed
         with self._tx() as db:
-            # Caller holds the repo lock, so a rollback still "running" was killed.
-            db.execute("UPDATE rollbacks SET outcome = 'interrupted' WHERE outcome = 'running'")
             rollback_id = db.execute("INSERT INTO rollbacks (run_ids, phase, started, outcome) VALUES (?, ?, ?, 'running')",
                                      (json.dumps(sorted(run_ids)), phase, _now())).lastrowid
         crash_point("rollback-begun")
@@ -395,6 +404,36 @@ class Journal:
         with self._tx() as db:
             db.execute("UPDATE rollbacks SET outcome = ?, ended = ?, restored = ?, conflicts = ? WHERE id = ?",
                        (outcome, _now(), restored, json.dumps(list(conflicts)), rollback_id))
+
+    def finish_rollback(self, rollback_id: int, run_ids: Iterable[int], restored: int,
+                        conflicts: Iterable[str]) -> None:
+        """The rolled-back runs and the rollback's outcome, in one transaction: a kill leaves
+        either both updated or neither (then ``settle_rollbacks`` finishes the record)."""
+        with self._tx() as db:
+            now = _now()
+            db.executemany("UPDATE runs SET outcome = 'rolled-back', ended = ? WHERE id = ?",
+                           [(now, run_id) for run_id in run_ids])
+            db.execute("UPDATE rollbacks SET outcome = 'restored', ended = ?, restored = ?, conflicts = ? WHERE id = ?",
+                       (now, restored, json.dumps(list(conflicts)), rollback_id))
+        crash_point("rollback-ended")
+
+    def settle_rollbacks(self) -> list[str]:
+        """Under the repo lock: a rollback left 'running' was killed. Its runs whose files
+        are all restored are rolled back (the kill came after the last restore)."""
+        notes = []
+        for row in self._rows("SELECT * FROM rollbacks WHERE outcome = 'running' ORDER BY id"):
+            run_ids = [int(i) for i in json.loads(row["run_ids"])]
+            files = self.files(run_ids)
+            with self._tx() as db:
+                if files and all(f.state == "restored" for f in files):
+                    db.executemany("UPDATE runs SET outcome = 'rolled-back', ended = ? WHERE id = ?",
+                                   [(_now(), run_id) for run_id in run_ids])
+                db.execute("UPDATE rollbacks SET outcome = 'interrupted', ended = ? WHERE id = ?", (_now(), row["id"]))
+            notes.append(f"rollback {row['id']} (runs {', '.join(map(str, run_ids))}) was interrupted; "
+                         + ("every file was restored, the runs are now marked rolled back"
+                            if files and all(f.state == "restored" for f in files)
+                            else "run `phasemod rollback` again to finish it"))
+        return notes
 
     # --- log ------------------------------------------------------------------------------
 

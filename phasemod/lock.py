@@ -12,9 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from phasemod.errors import EngineError
-from phasemod.journal import state_dir
-
-LOCK_NAME = "lock"
+from phasemod import state
 
 
 class LockHeld(EngineError):
@@ -56,7 +54,7 @@ class RepoLock:
 
     def __init__(self, repo: Path, command: str = "") -> None:
         self.repo = Path(repo)
-        self.path = self.repo / ".phasemod" / LOCK_NAME
+        self.path = state.location(self.repo) / state.LOCK_NAME
         self.command = command
         self.warning: str | None = None
         self._fd: int | None = None
@@ -64,7 +62,7 @@ class RepoLock:
     def acquire(self) -> "RepoLock":
         if self._fd is not None:
             raise LockHeld(self.path, os.getpid(), "earlier in this process")
-        state_dir(self.repo)
+        state.lock_path(self.repo)
         # A holder may release (unlink) between our open and our flock: then the file we
         # locked is no longer the lock file, and we start over.
         for _ in range(20):

@@ -516,10 +516,23 @@ def validate_phase(repo: Path, phase: Phase, journal: Journal, report: PhaseRepo
 
 # ---------------------------------------------------------------------------- commands
 
-def phase_number(phases: Sequence[Phase], wanted: str) -> int:
+def phase_number(phases: Sequence[Phase] | None, wanted: str, repo: Path | None = None) -> int:
+    """A phase by number or name: from the manifests, else (``repo`` given: rollback
+    reads only the journal) from the runs the journal recorded."""
+    from phasemod.errors import EngineError
     from phasemod.manifest import select_phases
 
-    return select_phases(phases, [wanted])[0].number
+    try:
+        if phases is None:
+            raise EngineError("no manifests")
+        return select_phases(phases, [wanted])[0].number
+    except EngineError:
+        if repo is None:
+            raise
+        from phasemod.rollback import journal_phase
+
+        with Journal.open(repo, create=False) as journal:
+            return journal_phase(journal, wanted)
 
 
 def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], options: RunOptions,
@@ -556,6 +569,7 @@ def _settle(lock, journal: Journal) -> list[str]:
     """Under the lock: mark runs left 'running' by a killed process as interrupted, and
     say so (with the stale-lock warning, if any)."""
     notes = [lock.warning] if lock.warning else []
+    notes += journal.settle_rollbacks()
     for run in journal.interrupted_runs():
         journal.end_run(run.id, "interrupted")
         notes.append(f"run {run.id} (phase {run.phase} {run.phase_name}, started {run.started}) was interrupted; "
@@ -568,11 +582,10 @@ def notice_interrupted(repo: Path) -> list[str]:
     """For commands that do not take the lock themselves (status, log, rollback's
     preview): settle interrupted runs if the journal exists and nobody holds the lock.
     Writes nothing when there is no journal."""
-    from phasemod.journal import JOURNAL_NAME
-    from phasemod.apply import STATE_DIR
+    from phasemod import state
     from phasemod.lock import LockHeld, RepoLock
 
-    if not (repo / STATE_DIR / JOURNAL_NAME).is_file():
+    if state.journal_path(repo, create=False) is None:
         return []
     try:
         with RepoLock(repo, "settle interrupted runs") as lock, Journal.open(repo, create=False) as journal:
@@ -607,32 +620,36 @@ def validate(repo: Path, phase: Phase) -> list[ValidationResult]:
     return results
 
 
-def _dependents(phases: Sequence[Phase]) -> Callable[[int], list[int]]:
+def _dependents(phases: Sequence[Phase] | None, journal: Journal) -> Callable[[int], list[int]]:
+    from phasemod.rollback import journal_dependents
+
+    if phases is None:   # manifests gone or broken: the journal alone decides
+        return journal_dependents(journal)
     return lambda number: [p.number for p in phases if number in p.requires]
 
 
-def rollback_plan(repo: Path, phases: Sequence[Phase], phase: int | None, run_id: int | None):
+def rollback_plan(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_id: int | None):
     from phasemod.rollback import plan_rollback
 
     with Journal.open(repo, create=False) as journal:
-        return plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases))
+        return plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases, journal))
 
 
-def rollback(repo: Path, phases: Sequence[Phase], phase: int | None, run_id: int | None, force: bool):
+def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_id: int | None, force: bool):
     from phasemod.lock import RepoLock
     from phasemod.rollback import execute_rollback, plan_rollback
 
     with RepoLock(repo, "rollback"), Journal.open(repo) as journal:
-        plan = plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases))
+        plan = plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases, journal))
         return execute_rollback(journal, repo, plan, force=force)
 
 
 def journal_log(repo: Path, phase: int | None) -> dict:
     """The journal as JSON-able data (docs/journal.md); an empty log when nothing ran."""
-    from phasemod.apply import STATE_DIR
-    from phasemod.journal import JOURNAL_NAME, SCHEMA_VERSION
+    from phasemod import state
+    from phasemod.journal import SCHEMA_VERSION
 
-    if not (repo / STATE_DIR / JOURNAL_NAME).is_file():
+    if state.journal_path(repo, create=False) is None:
         return {"schema": SCHEMA_VERSION, "journal": None, "runs": [], "rollbacks": []}
     with Journal.open(repo, create=False) as journal:
         return journal.log(phase)

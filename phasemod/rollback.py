@@ -9,7 +9,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from phasemod.apply import content_hash, delete, read_current, remove_empty_dirs, stray_temps, write_atomic
+from phasemod import state
+from phasemod.apply import content_hash, crash_point, delete, read_current, remove_empty_dirs, stray_temps, \
+    write_atomic
 from phasemod.errors import EngineError
 from phasemod.journal import FileRecord, Journal
 
@@ -36,6 +38,7 @@ class RollbackItem:
     current_hash: str | None    # what the file holds now (None: absent)
     conflict: str = ""          # non-empty: the file is not what the journal left there
     created_dirs: tuple[str, ...] = ()   # made for a created file; removed when empty
+    between: bytes | None = None         # the user's bytes a later run started from (a chain break)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class RollbackResult:
     done: tuple[RollbackItem, ...]        # written back, re-created or removed
     conflicts: tuple[RollbackItem, ...]   # not written (unless forced, then also in done)
     forced: bool = False
+    kept: tuple[str, ...] = ()            # copies of overwritten user bytes under .phasemod/conflicts/
 
     @property
     def ok(self) -> bool:
@@ -78,6 +82,20 @@ def _targets(journal: Journal, phase: int | None, run_id: int | None) -> tuple[i
             raise RollbackRefused(f"run {run_id}: no such run in {journal.path}; see `phasemod log`")
         return run.phase, [run_id]
     return phase, [r.id for r in journal.live_runs(phase)]  # type: ignore[arg-type]
+
+
+def journal_dependents(journal: Journal) -> Callable[[int], list[int]]:
+    """Without readable manifests: every later-numbered phase counts as requiring this one
+    (the manifests' default), so the journal alone decides."""
+    return lambda number: sorted({r.phase for r in journal.runs() if r.phase > number})
+
+
+def journal_phase(journal: Journal, wanted: str) -> int:
+    """A phase named by number or by the name its runs recorded (no manifests needed)."""
+    for run in journal.runs():
+        if wanted in (str(run.phase), run.phase_name):
+            return run.phase
+    raise RollbackRefused(f"phase {wanted}: not in the journal {journal.path}; see `phasemod log`")
 
 
 def _refuse_if_required(journal: Journal, phase: int, dependents: Dependents) -> None:
@@ -114,24 +132,36 @@ def plan_rollback(journal: Journal, repo: Path, phase: int | None = None, run_id
 def _plan_path(repo: Path, path: str, rows: list[FileRecord]) -> RollbackItem:
     first, last = rows[0], rows[-1]   # in journal order: the oldest before, the newest after
     current = read_current(repo, path)
-    now_hash = content_hash(current[0]) if current else None
-    now_mode = current[1] if current else None
-    # What phasemod may have left there: the newest after-state, or, for a row still
-    # pending (killed before or during the replace), the state before it.
-    left_by_us = {last.hash_after}
-    if last.state == "pending":
-        left_by_us.add(last.hash_before)
+    now = (content_hash(current[0]), current[1]) if current else (None, None)
     ids = tuple(r.id for r in rows)
     dirs = first.created_dirs if first.content_before is None else ()
-    if now_hash == first.hash_before and (current is None or now_mode == first.mode_before):
-        return RollbackItem(path, "noop", first.content_before, first.mode_before, ids, now_hash, "", dirs)
+    if now == (first.hash_before, first.mode_before if current else None):
+        return RollbackItem(path, "noop", first.content_before, first.mode_before, ids, now[0], "", dirs)
     action = _action(first.content_before, current)
-    conflict = ""
-    if now_hash not in left_by_us and now_hash != first.hash_before:
-        state = "is missing" if current is None else f"now has sha256 {now_hash[:12]}"  # type: ignore[index]
+    conflict, between = "", None
+    if now not in _left_by(last):
+        state = "is missing" if current is None else (f"now has sha256 {now[0][:12]}" if now[0] != last.hash_after
+                                                      else f"now has mode {now[1]:o}")  # type: ignore[index]
         conflict = (f"{path}: changed since run {last.run_id} wrote it ({state}); rolling back would lose that "
-                    "change, use --force to overwrite it")
-    return RollbackItem(path, action, first.content_before, first.mode_before, ids, now_hash, conflict, dirs)
+                    "change, use --force to overwrite it (a copy is kept under .phasemod/conflicts/)")
+    else:
+        for older, newer in zip(rows, rows[1:]):
+            if (newer.hash_before, newer.mode_before) not in _left_by(older):
+                conflict = (f"{path}: changed between run {older.run_id} and run {newer.run_id} (run {newer.run_id} "
+                            f"started from bytes run {older.run_id} did not write); rolling back would lose that "
+                            "change, use --force to overwrite it (a copy is kept under .phasemod/conflicts/)")
+                between = newer.content_before
+                break
+    return RollbackItem(path, action, first.content_before, first.mode_before, ids, now[0], conflict, dirs, between)
+
+
+def _left_by(row: FileRecord) -> set[tuple[str | None, int | None]]:
+    """What phasemod may have left on disk after ``row``: its after-state, or, for a row
+    still pending (killed before or during the replace), also the state before it."""
+    left = {(row.hash_after, row.mode_after)}
+    if row.state == "pending":
+        left.add((row.hash_before, row.mode_before))
+    return left
 
 
 def execute_rollback(journal: Journal, repo: Path, plan: RollbackPlan, force: bool = False) -> RollbackResult:
@@ -146,7 +176,14 @@ def execute_rollback(journal: Journal, repo: Path, plan: RollbackPlan, force: bo
         journal.end_rollback(rollback_id, "conflicts", 0, [c.path for c in conflicts])
         return RollbackResult(rollback_id, (), conflicts)
     done: list[RollbackItem] = []
+    kept: list[str] = []
     try:
+        for item in conflicts:   # forced: keep the user's bytes before they are overwritten
+            current = read_current(repo, item.path)
+            if current is not None:
+                kept.append(state.keep_conflict(repo, rollback_id, item.path, current[0]))
+            if item.between is not None:
+                kept.append(state.keep_conflict(repo, rollback_id, item.path + ".between-runs", item.between))
         # Temps first: a killed write's temp keeps a created directory from being empty.
         for temp in plan.stray_temps:
             if read_current(repo, temp) is not None:
@@ -161,13 +198,15 @@ def execute_rollback(journal: Journal, repo: Path, plan: RollbackPlan, force: bo
             journal.file_restored(item.file_ids)
             if item.action != "noop":
                 done.append(item)
-    except EngineError:
+    except (EngineError, OSError) as exc:
         journal.end_rollback(rollback_id, "failed", len(done), [c.path for c in conflicts])
+        if isinstance(exc, OSError):
+            raise RollbackRefused(f"{state.location(repo)}: cannot keep a copy of a conflicting file "
+                                  f"({exc.strerror}); nothing more was written") from exc
         raise
-    for run_id in plan.run_ids:
-        journal.end_run(run_id, "rolled-back")
-    journal.end_rollback(rollback_id, "restored", len(done), [c.path for c in conflicts])
-    return RollbackResult(rollback_id, tuple(done), conflicts, forced=bool(conflicts))
+    crash_point("rollback-files-done")
+    journal.finish_rollback(rollback_id, plan.run_ids, len(done), [c.path for c in conflicts])
+    return RollbackResult(rollback_id, tuple(done), conflicts, forced=bool(conflicts), kept=tuple(kept))
 
 
 def _action(content: bytes | None, current: tuple[bytes, int] | None) -> str:

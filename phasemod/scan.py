@@ -5,8 +5,8 @@ Read-only: used by plan, status, check and delete_files' guard; never changes a 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,22 +157,19 @@ class ScanCache:
     key: str
     entries: dict[str, tuple[int, int, str, FileScan]] = field(default_factory=dict)
     dirty: bool = False
+    repo: Path | None = None
 
     @classmethod
     def load(cls, repo: Path, targets: Sequence[Target], source_roots: tuple[str, ...] = ()) -> "ScanCache":
+        from phasemod import state
+
         key = hashlib.sha256(repr((CACHE_VERSION, [(t.recipe, repr(t.options)) for t in targets],
                                    source_roots)).encode()).hexdigest()[:16]
-        state = repo / ".phasemod"
-        path = state / f"scan-{key}.pickle" if state.is_dir() else None
-        cache = cls(path, key)
-        if path is not None and path.exists():
-            try:
-                with open(path, "rb") as fh:
-                    loaded = pickle.load(fh)
-                if isinstance(loaded, dict):
-                    cache.entries = loaded
-            except Exception:  # a damaged cache is only a slower scan
-                cache.entries = {}
+        cache = cls(None, key)
+        cache.repo = repo
+        data = state.read_file(repo, state.cache_name("scan", key))
+        if data:
+            cache.entries = _valid_entries(data, key)
         return cache
 
     def lookup(self, repo: Path, path: str) -> tuple[FileScan | None, bytes | None]:
@@ -200,12 +197,50 @@ class ScanCache:
         self.dirty = True
 
     def save(self) -> None:
-        if not self.dirty or self.path is None:
+        """Write the cache as JSON, only where a state directory already exists."""
+        from phasemod import state
+
+        if not self.dirty or self.repo is None:
             return
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        entries = {path: [size, mtime, digest, _scan_json(scan)] for path, (size, mtime, digest, scan)
+                   in self.entries.items()}
+        state.write_file(self.repo, state.cache_name("scan", self.key),
+                         json.dumps({"schema": CACHE_VERSION, "key": self.key, "entries": entries}).encode())
+
+
+_KINDS = {k.value: k for k in Kind}
+
+
+def _scan_json(result: FileScan) -> dict:
+    return {"error": result.error, "error_line": result.error_line, "both": result.imports_both,
+            "refs": [[r.line, r.kind.value, r.old, r.text] for r in result.references]}
+
+
+def _valid_entries(data: bytes, key: str) -> dict[str, tuple[int, int, str, FileScan]]:
+    """The entries of a cache file, every value checked; {} when anything is off."""
+    try:
+        loaded = json.loads(data)
+        if not (isinstance(loaded, dict) and loaded.get("schema") == CACHE_VERSION and loaded.get("key") == key
+                and isinstance(loaded.get("entries"), dict)):
+            return {}
+        out = {}
+        for path, entry in loaded["entries"].items():
+            size, mtime, digest, scan = entry
+            refs = scan["refs"]
+            if not (type(size) is int and type(mtime) is int and isinstance(digest, str)
+                    and isinstance(scan["error"], str) and type(scan["error_line"]) is int
+                    and isinstance(scan["both"], bool) and isinstance(refs, list)):
+                return {}
+            references = []
+            for line, kind, old, text in refs:
+                if not (type(line) is int and isinstance(old, str) and isinstance(text, str)):
+                    return {}
+                references.append(Reference(path, line, _KINDS[kind], old, text))
+            out[path] = (size, mtime, digest, FileScan(path, tuple(references), scan["error"], scan["error_line"],
+                                                       scan["both"]))
+        return out
+    except (ValueError, TypeError, KeyError):
+        return {}
 
 
 def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source_roots: tuple[str, ...] = (),

@@ -168,18 +168,16 @@ def _baseline_key(phase: Phase, shard: tuple[int, int] | None) -> str:
 
 
 def _load_baselines(repo: Path) -> dict[str, int]:
-    path = repo / ".phasemod" / "baseline.json"
+    from phasemod import state
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): int(v) for k, v in data.items()}
-    except (OSError, ValueError, AttributeError):
+        data = json.loads(state.read_file(repo, state.BASELINE_NAME, 1 << 24) or b"{}")
+        return {str(k): v for k, v in data.items() if type(v) is int and v >= 0}
+    except (ValueError, AttributeError):
         return {}
 
 
 def _save_baselines(repo: Path, baselines: dict[str, int]) -> None:
-    state = repo / ".phasemod"
-    if not state.is_dir():
-        return
-    tmp = state / "baseline.json.tmp"
-    tmp.write_text(json.dumps(baselines, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, state / "baseline.json")
+    from phasemod import state
+
+    state.write_file(repo, state.BASELINE_NAME, json.dumps(baselines, indent=1, sort_keys=True).encode())

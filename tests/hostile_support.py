@@ -100,3 +100,20 @@ def one_line_error(result: Result) -> str:
     assert lines, result.output
     assert all(line.startswith("phasemod: ") for line in lines), lines
     return "\n".join(lines)
+
+
+def copy_repo_with_state(source: Path, target: Path) -> None:
+    """Copy a repository with its ``.phasemod`` and re-bind the copy's clone id to the new
+    directory, as if phasemod had made it there (a plain copy is refused as untrusted)."""
+    import json
+    import shutil
+
+    shutil.copytree(source, target, symlinks=True)
+    state = target / ".phasemod"
+    clone = state / "clone.json"
+    if not clone.exists():
+        return
+    record = json.loads(clone.read_text())
+    st = os.lstat(state)
+    record["dir"] = [st.st_dev, st.st_ino]
+    clone.write_text(json.dumps(record))

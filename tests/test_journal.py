@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from phasemod.state import UntrustedState
+
 from phasemod import apply, journal as journal_module
 from phasemod.apply import apply_change
 from phasemod.journal import SCHEMA_VERSION, Journal, JournalError
@@ -28,7 +30,7 @@ def test_layout_and_schema(repo: Path) -> None:
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"runs", "files", "hunks", "validations", "rollbacks"}
+    assert tables == {"runs", "files", "hunks", "validations", "rollbacks", "clone"}
     db.close()
     with Journal.open(repo) as j:  # reopening is a no-op
         assert j.runs() == []
@@ -242,7 +244,7 @@ def test_state_dir_symlink_refused(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / ".phasemod").symlink_to(elsewhere, target_is_directory=True)
-    with pytest.raises(JournalError, match="symbolic link"):
+    with pytest.raises(UntrustedState, match="symbolic link"):
         Journal.open(repo)
     assert list(elsewhere.iterdir()) == []
 

@@ -17,7 +17,7 @@ def test_log_text_and_json(tmp_path: Path) -> None:
     assert "hunks: 9 decided: 9 accepted, 0 edited, 0 rejected" in text
     assert "write  applied  pkg/p1_0.py" in text and "validate [critical] python -c pass: exit 0" in text
     data = json.loads(run_cli(repo, "log", "--json").stdout)
-    assert data["schema"] == 1 and data["rollbacks"] == []
+    assert data["schema"] == 2 and data["rollbacks"] == []
     run = data["runs"][0]
     assert set(run) >= {"id", "phase", "phase_name", "command", "pid", "started", "ended", "outcome", "files",
                         "hunks", "validations"}

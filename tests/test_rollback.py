@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from hostile_support import copy_repo_with_state
 from phasemod import apply
 from phasemod.apply import apply_change, content_hash
 from phasemod.journal import Journal
@@ -251,7 +252,7 @@ def test_killed_apply_at_every_step_rolls_back_byte_for_byte(tmp_path: Path) -> 
     changes.write_text(json.dumps([[p, None if d is None else base64.b64encode(d).decode()]
                                    for p, d in changes_for_base()]))
     reference = tmp_path / "reference"
-    shutil.copytree(origin, reference, symlinks=True)
+    copy_repo_with_state(origin, reference)
     done = run_driver("apply", str(reference), str(changes))
     assert done.returncode == 0, done.stderr
     trail = json.loads(done.stdout)["trail"]
@@ -260,7 +261,7 @@ def test_killed_apply_at_every_step_rolls_back_byte_for_byte(tmp_path: Path) -> 
             "applied-committed"} <= set(trail)
     for step in range(1, len(trail) + 1):
         repo = tmp_path / f"kill-{step}"
-        shutil.copytree(origin, repo, symlinks=True)
+        copy_repo_with_state(origin, repo)
         killed = run_driver("apply", str(repo), str(changes), kill_at=step)
         assert killed.returncode == -signal.SIGKILL, (step, killed.stderr)
         with RepoLock(repo) as lock, Journal.open(repo) as journal:
@@ -283,7 +284,7 @@ def test_killed_rollback_at_every_step_can_be_finished(tmp_path: Path) -> None:
         apply_all(j, origin, run, changes_for_base())
         j.end_run(run, "applied")
     reference = tmp_path / "reference"
-    shutil.copytree(origin, reference, symlinks=True)
+    copy_repo_with_state(origin, reference)
     done = run_driver("rollback", str(reference), str(run))
     assert done.returncode == 0, done.stderr
     assert snapshot(reference) == original
@@ -291,14 +292,15 @@ def test_killed_rollback_at_every_step_can_be_finished(tmp_path: Path) -> None:
     assert {"rollback-begun", "temp-partial", "replaced", "deleted", "restored-committed"} <= set(trail)
     for step in range(1, len(trail) + 1):
         repo = tmp_path / f"kill-{step}"
-        shutil.copytree(origin, repo, symlinks=True)
+        copy_repo_with_state(origin, repo)
         killed = run_driver("rollback", str(repo), str(run), kill_at=step)
         assert killed.returncode == -signal.SIGKILL, (step, killed.stderr)
         with RepoLock(repo), Journal.open(repo) as journal:
             plan = plan_rollback(journal, repo, run_id=run)
             assert plan.conflicts == (), step
             assert execute_rollback(journal, repo, plan).ok
-            assert journal.log()["rollbacks"][0]["outcome"] == "interrupted"
+            assert journal.log()["rollbacks"][0]["outcome"] in ("interrupted", "restored")
+            assert journal.run(run).outcome == "rolled-back", step
         assert snapshot(repo) == original, f"killed at step {step} ({trail[step - 1]})"
         shutil.rmtree(repo)
 
