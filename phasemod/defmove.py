@@ -6,7 +6,6 @@ alone. Never writes; the engine journals and writes the plan like any other rewr
 """
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -156,7 +155,10 @@ class _Mover:
         if definition is None:
             return Plan(notes=(f"{self.old_module}.{self.name} is already defined in {self.new_module}; nothing to move",))
         moved_text, cut = self._cut(old, definition)
-        imports, from_old = self._dependencies(old, definition)
+        imports, from_old, copied = self._dependencies(old, definition)
+        copied = [text for text in copied if not self._defined_alike(new, text)]
+        if copied:
+            moved_text = "".join(line + "\n" for line in copied) + "\n\n" + moved_text
         writes: dict[str, str] = {}
         for path, package in self.packages.items():
             writes[path] = f'"""The {package} package."""\n'
@@ -262,16 +264,21 @@ class _Mover:
         return moved, (offset[start], offset[end], "")
 
     # -- what it needs
-    def _dependencies(self, old: _Module, stmt: pytree.Base) -> tuple[list[str], list[str]]:
-        """(import lines the new module needs, public names it imports from the old module)."""
-        inside = {id(leaf) for leaf in stmt.leaves()}
+    def _dependencies(self, old: _Module, stmt: pytree.Base) -> tuple[list[str], list[str], list[str]]:
+        """(import lines the new module needs, public names it imports from the old
+        module, private type variables it gets a copy of)."""
         analysis = old.analysis
-        used: dict[str, int] = {}
-        for name, sites in analysis.sites.items():
-            for site in sites:
-                if id(site.leaf) in inside and name != self.name and analysis.lookup(name, site.scope) is analysis.module:
-                    if not (site.store and site.scope is analysis.module):
-                        used.setdefault(name, site.leaf.get_lineno())
+        nodes = [stmt]
+        while True:
+            used = self._names_used(old, nodes)
+            copies = [self._type_variable(old, name) for name in used]
+            more = [node for node in copies if node is not None and all(node is not n for n in nodes)]
+            if not more:
+                break
+            nodes += more
+        inside = {id(leaf) for node in nodes for leaf in node.leaves()}
+        copied = [_code(node) for node in sorted(nodes[1:], key=_first_line)]
+        used = {name: line for name, line in used.items() if self._type_variable(old, name) is None}
         for scope in analysis.scopes:
             if id(next(scope.node.leaves(), None)) in inside and scope.declared_global:
                 names = ", ".join(sorted(scope.declared_global))
@@ -321,7 +328,49 @@ class _Mover:
                 lines.append("")
             lines.append(line)
             previous = at
-        return lines, sorted(public, key=_name_order)
+        return lines, sorted(public, key=_name_order), copied
+
+    def _names_used(self, old: _Module, nodes: list[pytree.Base]) -> dict[str, int]:
+        """Module-level names of the old module that the statements use (first line of use)."""
+        analysis = old.analysis
+        inside = {id(leaf) for node in nodes for leaf in node.leaves()}
+        used: dict[str, int] = {}
+        for name, sites in analysis.sites.items():
+            for site in sites:
+                if id(site.leaf) in inside and name != self.name and analysis.lookup(name, site.scope) is analysis.module:
+                    if not (site.store and site.scope is analysis.module):
+                        used.setdefault(name, site.leaf.get_lineno())
+        return used
+
+    def _defined_alike(self, new: _Module | None, text: str) -> bool:
+        """Does the new module already hold this very statement? A different binding of
+        the same name is a conflict."""
+        name = text.split("=", 1)[0].strip()
+        theirs = new.analysis.module.bindings.get(name, []) if new is not None else []
+        if not theirs:
+            return False
+        if any(_code(new.top(b.leaf)) == text for b in theirs):
+            return True
+        line = theirs[0].leaf.get_lineno()
+        raise Refused(f"{new.path}:{line}: {self.new_module} already binds {name}, which the moved code means as "
+                      f"{text}; rename one of them first", new.path, line)
+
+    @staticmethod
+    def _type_variable(old: _Module, name: str) -> pytree.Base | None:
+        """The statement ``_T = TypeVar("_T", ...)`` (or ParamSpec, TypeVarTuple) that alone
+        binds the private ``name``: the new module gets its own copy, as if it had written it."""
+        bindings = old.analysis.module.bindings.get(name, [])
+        if not name.startswith("_") or len(bindings) != 1 or bindings[0].kind != "store":
+            return None
+        top = old.top(bindings[0].leaf)
+        if top.type != syms.simple_stmt or len(top.children) != 2 or top.children[0].type != syms.expr_stmt:
+            return None
+        expr = top.children[0]
+        if len(expr.children) != 3 or not isinstance(expr.children[0], Leaf) or expr.children[0].value != name:
+            return None
+        value = expr.children[2]
+        called = "".join(str(c).strip() for c in value.children[:-1]) if value.type == syms.power else ""
+        return top if called.rpartition(".")[2] in ("TypeVar", "ParamSpec", "TypeVarTuple") else None
 
     def _import_lines(self, stmt: ImportStatement, entries: list[ImportEntry]) -> list[str]:
         """The import statement(s) the new module needs for these entries of ``stmt``."""
@@ -410,6 +459,10 @@ class _Mover:
                     line = f"# {self.name} moved to {self.new_module}; importable from here until migrated.\n" \
                            f"{line}  # noqa: F401"
                 at = _header_end(old)
+                # a group of its own after imports of other packages (isort's sections)
+                before = _last_import(old)
+                if before is not None and _family(before) != _family(spec):
+                    line = "\n" + line
                 edits.append((at, at, line + "\n"))
         text = _apply(old.text, edits)
         text = _tidy_blank_lines(text)
@@ -452,12 +505,11 @@ class _Mover:
         start = end = offsets[-1]
         for i, child in enumerate(old.tree.children):
             if _assigns(child, SHIM_TABLE):
-                expr = child.children[0]
-                try:
-                    table = ast.literal_eval(str(expr.children[-1]).strip())
-                except (ValueError, SyntaxError):
-                    raise Refused(f"{old.path}: {SHIM_TABLE} is not a literal table; remove it", old.path) from None
-                start = offsets[i]
+                table = _shim_table(str(child.children[0].children[-1]))
+                if table is None:
+                    raise Refused(f"{old.path}: {SHIM_TABLE} is not the table move_definition writes; "
+                                  "restore it or remove it", old.path)
+                start = _comment_start(old.text, child)
                 end = offsets[i + 2] if i + 1 < len(old.tree.children) and _defines(old.tree.children[i + 1], "__getattr__") \
                     else offsets[i + 1]
         if start == end and "__getattr__" in old.analysis.module.bindings:
@@ -726,6 +778,31 @@ def _tidy_blank_lines(text: str) -> str:
     return stripped + "\n" if stripped else ""
 
 
+def _comment_start(text: str, stmt: pytree.Base) -> int:
+    """The offset where the statement starts, with the comment lines right above it."""
+    lines = text.splitlines(keepends=True)
+    first = _first_line(stmt) - 1
+    while first > 0 and lines[first - 1].startswith("#"):
+        first -= 1
+    return sum(len(line) for line in lines[:first])
+
+
+def _family(spec: str) -> str:
+    """Relative imports are one family; absolute ones belong to their top-level package."""
+    return "." if spec.startswith(".") else spec.split(".")[0]
+
+
+def _last_import(module: _Module) -> str | None:
+    """The module (as written) of the last import of the module's header, if any."""
+    found = None
+    for child in module.tree.children:
+        if child.type == syms.simple_stmt and child.children[0].type in (syms.import_name, syms.import_from):
+            found = _spec_of(_code(child))
+        elif not (child.type == syms.simple_stmt and child.children[0].type == token.STRING):
+            break
+    return found
+
+
 def _header_end(module: _Module) -> int:
     """Offset just after the module's leading docstring and top-level imports."""
     offsets = module.offsets()
@@ -748,7 +825,7 @@ def _insert_imports(new: _Module, lines: list[str], futures: list[str]) -> str:
         at = _header_end(new)
         block = "".join(line + "\n" for line in lines)
         if at == 0 and text.strip():
-            block += "\n"
+            block += "\n\n"
         edits.append((at, at, block))
     if futures:
         first = new.tree.children[0]
@@ -772,6 +849,22 @@ def _in_all(module: _Module, name: str) -> bool:
             if re.search(r"""["']""" + re.escape(name) + r"""["']""", str(child)):
                 return True
     return False
+
+
+_SHIM_ROW = re.compile(r"""\s*["'](\w+)["']\s*:\s*\(\s*["']([\w.]+)["']\s*,\s*(True|False)\s*\)\s*,?""")
+
+
+def _shim_table(text: str) -> dict[str, tuple[str, bool]] | None:
+    """The rows of a ``_MOVED_TO = {...}`` table as written by ``_shim_text`` (None if it
+    is not one: the text is read, never evaluated)."""
+    body = text.strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        return None
+    rows, at, inner = {}, 0, body[1:-1]
+    while (match := _SHIM_ROW.match(inner, at)) and match.end() > at:
+        rows[match.group(1)] = (match.group(2), match.group(3) == "True")
+        at = match.end()
+    return rows if not inner[at:].strip() else None
 
 
 def _shim_text(table: Mapping[str, tuple[str, bool]]) -> str:
