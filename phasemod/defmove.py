@@ -1,4 +1,4 @@
-"""Move one top-level definition's source from a module to another (move_definition).
+"""Move one top-level definition's source from a module to another.
 
 Reads the repository through a ``RepoView`` and returns a ``Plan``: the full new text of
 every file it changes or creates, or a refusal that says why the definition cannot move
@@ -24,7 +24,7 @@ from phasemod.select import names_in
 Leaf, Node = pytree.Leaf, pytree.Node
 
 SHIM_TABLE = "_MOVED_TO"
-SHIM_COMMENT = "# Names moved elsewhere, still importable from here (move_definition)."
+SHIM_COMMENT = "# Names moved elsewhere, still importable from here (phasemod)."
 LINE_LIMIT = 88
 _DEFS = {syms.classdef, syms.funcdef, syms.decorated, syms.async_stmt, getattr(syms, "async_funcdef", -1)}
 
@@ -86,7 +86,7 @@ class RepoView:
 # ---------------------------------------------------------------------------- entry point
 
 def plan_move(view: RepoView, old_module: str, new_module: str, name: str, shim: str = "import") -> Plan:
-    """Plan moving ``old_module.name`` to ``new_module`` (see docs/recipes/move_definition.md)."""
+    """Plan moving ``old_module.name`` to ``new_module`` (the recipe's doc page says how)."""
     try:
         return _Mover(view, old_module, new_module, name, shim).plan()
     except Refused as exc:
@@ -195,7 +195,7 @@ class _Mover:
             if new_binds:
                 return None
             raise Refused(f"{old.path}: {self.old_module} has no top-level definition of {self.name}; "
-                          "check the name (move_definition moves a class, function or constant defined there)",
+                          "check the name (only a class, function or constant defined there can move)",
                           old.path)
         if new_binds:
             line = next(b.leaf.get_lineno() for b in new.analysis.module.bindings[self.name] if b.kind != "import")
@@ -205,7 +205,7 @@ class _Mover:
         lines = ", ".join(str(b.leaf.get_lineno()) for b in bindings)
         if len(bindings) > 1:
             raise Refused(f"{old.path}: {self.name} is bound {len(bindings)} times (lines {lines}); "
-                          "move_definition moves a single definition: merge them first", old.path, bindings[0].leaf.get_lineno())
+                          "a single definition moves: merge them first", old.path, bindings[0].leaf.get_lineno())
         stmt = next(iter(tops.values()))
         line = bindings[0].leaf.get_lineno()
         if stmt.type not in _DEFS and not self._is_single_assignment(stmt):
@@ -306,7 +306,7 @@ class _Mover:
             raise Refused(f"{old.path}: {self.name} cannot move alone: it uses private helpers of {self.old_module}: "
                           f"{listed}. Importing them back from {self.old_module} would tie {self.new_module} to the "
                           f"old module's internals and make an import cycle with the name left behind. Move them "
-                          "first (a move_definition entry for each, listed before this one) or make them public.",
+                          "first (a move entry of their own, listed before this one) or make them public.",
                           old.path, private[0][1])
         for stmt_, entries in wanted.values():
             in_order = [e for e in stmt_.entries if any(e is c for c in entries)]
@@ -507,7 +507,7 @@ class _Mover:
             if _assigns(child, SHIM_TABLE):
                 table = _shim_table(str(child.children[0].children[-1]))
                 if table is None:
-                    raise Refused(f"{old.path}: {SHIM_TABLE} is not the table move_definition writes; "
+                    raise Refused(f"{old.path}: {SHIM_TABLE} is not the table a move writes; "
                                   "restore it or remove it", old.path)
                 start = _comment_start(old.text, child)
                 end = offsets[i + 2] if i + 1 < len(old.tree.children) and _defines(old.tree.children[i + 1], "__getattr__") \

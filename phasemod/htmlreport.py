@@ -73,12 +73,17 @@ def collect(repo: Path, phases: Sequence[Phase]) -> ReportData:
     from phasemod import state
     from phasemod.journal import Journal
 
+    from phasemod import recording
+
     statuses = phase_status(repo, phases)
     data = ReportData(repo.name, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), statuses)
+    # The committed migration record is the shared truth; the journal only where it is silent.
+    shared = recording.status_json(repo, phases, recording.journal_states(repo, phases), statuses)
+    data.phase_states = {n: "stale" if r["stale"] else "disagrees" if r["disagrees"] else r["state"]
+                         for n, r in shared.items() if r["state"]}
     if state.journal_path(repo, create=False) is None:
         return data
     with Journal.open(repo, create=False) as journal:
-        data.phase_states = {p.number: journal.phase_state(p.number) for p in phases}
         log = journal.log()
         data.history, data.removed_by_phase = history(repo, phases, journal, data.remaining)
     names = {p.number: p.name for p in phases}
@@ -99,15 +104,13 @@ def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int) ->
     records = journal.files([r.id for r in runs], with_content=True)
     targets = scan.targets_of(phases)
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
-    code = [t for t in targets if t.recipe != "rename_in_text"]
-    prose = [t for t in targets if t.recipe == "rename_in_text"]
 
     memo = _CountCache.load(repo, targets, roots)
 
     def count(path: str, content: bytes | None) -> int:
         if not content:
             return 0
-        chosen = code if path.endswith((".py", ".pyi")) else prose
+        chosen = scan.split_by_reader(path, targets)
         if not chosen:
             return 0
         key = (path, hashlib.blake2b(content, digest_size=16).hexdigest())
@@ -161,7 +164,7 @@ class _CountCache:
     def load(cls, repo: Path, targets: Sequence[scan.Target], roots: tuple[str, ...]) -> "_CountCache":
         from phasemod import state
 
-        key = hashlib.sha256(repr(([(t.recipe, repr(t.options)) for t in targets], roots)).encode()).hexdigest()[:16]
+        key = hashlib.sha256(repr(([(t.recipe.id, repr(t.options)) for t in targets], roots)).encode()).hexdigest()[:16]
         cache = cls(state.cache_name("history", key), repo)
         data = state.read_file(repo, cache.name)
         if data:

@@ -36,6 +36,10 @@ COLUMNS = {
                     "recorded"),
     "rollbacks": ("id", "run_ids", "phase", "started", "ended", "outcome", "restored", "conflicts"),
 }
+# Tables of later schemas, merged when the journals have them (same schema on both sides).
+OPTIONAL = {
+    "run_problems": ("id", "run_id", "reason"),    # why an applied run is only partial
+}
 
 
 class MergeRefused(EngineError):
@@ -136,6 +140,10 @@ def _read_rows(db: sqlite3.Connection, path: Path) -> dict[str, list[dict]]:
                                "not a phasemod journal")
         cursor = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")
         out[table] = [dict(zip(columns, row)) for row in cursor]
+    for table, columns in OPTIONAL.items():
+        if tables.get(table) == "table":
+            cursor = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")
+            out[table] = [dict(zip(columns, row)) for row in cursor]
     _check_rows(out, path)
     return out
 
@@ -215,6 +223,11 @@ def _check_rows(rows: dict[str, list[dict]], path: Path) -> None:
             raise bad("validations", v, "duration", "expected seconds")
         if v["timed_out"] not in (0, 1) or v["severity"] not in ("critical", "warn"):
             raise bad("validations", v, "severity", "expected critical or warn, timed_out 0 or 1")
+    for p in rows.get("run_problems", []):
+        if not _int(p["id"]) or p["run_id"] not in run_ids:
+            raise bad("run_problems", p, "run_id", "names no run of this journal")
+        if not _text(p["reason"]):
+            raise bad("run_problems", p, "reason", "expected text")
     for rb in rows["rollbacks"]:
         try:
             ids, conflicts = json.loads(rb["run_ids"]), json.loads(rb["conflicts"])
@@ -279,8 +292,10 @@ def _insert(journal: Journal, sources: Sequence[Source]) -> MergeResult:
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (r["phase"], r["phase_name"], r["command"], r["pid"], r["started"], r["ended"], outcome)).lastrowid
                 mapping.append((str(source.path), r["id"], new_run[r["id"]]))
-            for table in ("files", "hunks", "validations"):
-                columns = [c for c in COLUMNS[table] if c != "id"]
+            for table in ("files", "hunks", "validations", *OPTIONAL):
+                if table not in source.rows:
+                    continue
+                columns = [c for c in {**COLUMNS, **OPTIONAL}[table] if c != "id"]
                 sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
                 db.executemany(sql, [tuple(new_run[row[c]] if c == "run_id" else row[c] for c in columns)
                                      for row in source.rows[table]])
@@ -290,6 +305,6 @@ def _insert(journal: Journal, sources: Sequence[Source]) -> MergeResult:
                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
                            (json.dumps(sorted(new_run[i] for i in json.loads(rb["run_ids"]))), rb["phase"],
                             rb["started"], rb["ended"], outcome, rb["restored"], rb["conflicts"]))
-            for table in COLUMNS:
-                counts[table] += len(source.rows[table])
+            for table, rows in source.rows.items():
+                counts[table] = counts.get(table, 0) + len(rows)
     return MergeResult(journal.path, counts, mapping)

@@ -1,4 +1,5 @@
-"""move_definition: its EXAMPLES, its golden before/after trees, and its deprecation shim.
+"""move_definition: its golden before/after trees and its deprecation shim (its examples
+run with every recipe's, in tests/test_recipe_protocol.py).
 
 Golden cases live in tests/cases_definition/<case>/ (before/, after/, manifest.yaml and,
 when the run must fail, expect.yaml). Each is run through the CLI twice (the second run
@@ -15,13 +16,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from phasemod import recipes
 from phasemod.runner import cli
 
-recipe = recipes.load("move_definition")
 CASES = Path(__file__).parent / "cases_definition"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "before").is_dir())
-DOC = Path(__file__).parent.parent / "docs" / "recipes" / "move_definition.md"
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -43,42 +41,6 @@ def prepare(name: str, tmp_path: Path) -> tuple[Path, dict]:
     expect_file = case / "expect.yaml"
     expect = yaml.safe_load(expect_file.read_text()) if expect_file.exists() else {"exit": 0, "findings": []}
     return repo, expect
-
-
-def render_examples() -> str:
-    """The EXAMPLES as docs/recipes/move_definition.md shows them."""
-    out = []
-    for number, (options, before, after) in enumerate(recipe.EXAMPLES, 1):
-        shown = ", ".join(f"`{k}: {v}`" for k, v in options.items())
-        out.append(f"### Example {number}: {shown}\n")
-        for title, files in (("Before", before), ("After", after)):
-            out.append(f"{title}:\n")
-            for path, text in sorted(files.items()):
-                if text:
-                    out.append(f"`{path}`\n\n```python\n{text}```\n")
-    return "\n".join(out)
-
-
-def write_tree(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-
-
-@pytest.mark.parametrize("number", range(len(recipe.EXAMPLES)))
-def test_example(number: int, tmp_path: Path) -> None:
-    options, before, after = recipe.EXAMPLES[number]
-    write_tree(tmp_path, before)
-    plan = recipe.plan(recipe.Options(**options), tmp_path, sorted(before))
-    assert not plan.refusal
-    result = {**before, **plan.writes}
-    assert result == after
-    for rel, text in plan.writes.items():
-        compile(text, rel, "exec", dont_inherit=True)
-
-
-def test_examples_appear_in_the_doc_page() -> None:
-    assert render_examples() in DOC.read_text()
 
 
 def test_there_are_the_required_cases() -> None:

@@ -228,3 +228,16 @@ def test_status_from_rejects_what_status_json_does_not_write(tmp_path: Path) -> 
     assert run_cli(repo, "report", "--html", str(page), "--from", str(good)).exit_code == 0
     assert "phase-1" in page.read_text()
     os.remove(page)
+
+
+def test_report_on_a_fresh_clone_shows_the_recorded_state(tmp_path: Path) -> None:
+    remote, _ = remote_with(tmp_path, phases=2, validate={1: OK})
+    a = clone(remote, tmp_path / "a")
+    assert run_cli(a, "run", "1", "--yes", "--commit").exit_code == 0
+    git(a, "push", "-q", "origin", "HEAD")
+    b = clone(remote, tmp_path / "b")
+    page = tmp_path / "report.html"
+    assert run_cli(b, "report", "--html", str(page)).exit_code == 0
+    text = page.read_text()
+    assert "<span class='pill validated'>validated</span>" in text
+    assert "<span class='pill not-run'>not-run</span>" in text      # phase 2

@@ -9,7 +9,7 @@ def chorus() -> list[str]:
     return [Animal().speak()]
 
 
-# Names moved elsewhere, still importable from here (move_definition).
+# Names moved elsewhere, still importable from here (phasemod).
 _MOVED_TO = {
     "Dog": ("zoo.dogs", False),
 }

@@ -6,7 +6,7 @@ def digits() -> int:
     return PRECISION
 
 
-# Names moved elsewhere, still importable from here (move_definition).
+# Names moved elsewhere, still importable from here (phasemod).
 _MOVED_TO = {
     "area": ("calc.geometry", False),
 }

@@ -1,4 +1,4 @@
-# Names moved elsewhere, still importable from here (move_definition).
+# Names moved elsewhere, still importable from here (phasemod).
 _MOVED_TO = {
     "Money": ("billing.currency", True),
 }

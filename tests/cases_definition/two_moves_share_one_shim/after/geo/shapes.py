@@ -1,4 +1,4 @@
-# Names moved elsewhere, still importable from here (move_definition).
+# Names moved elsewhere, still importable from here (phasemod).
 _MOVED_TO = {
     "Circle": ("geo.circle", True),
     "Square": ("geo.square", True),
