@@ -185,7 +185,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
         journal.end_run(report.run_id, "interrupted")
         raise
     record_file = None
-    if recorded and not state.quit:
+    if recorded:
         record_file = recording.after_run(repo, phase, options.shard, len(report.applied), _complete(report, options),
                                           report.validations, report.rolled_back, baseline)
     if options.commit and (report.applied or record_file) and not report.rolled_back:
