@@ -20,16 +20,21 @@ STORE = "safety.json"
 
 
 def moves_of(phases: Iterable[Phase]) -> list[tuple[str, str, str, str]]:
-    """(old module, new module, old name, new name) of every move recipe of the phases."""
+    """(old module, new module, old name, new name) of every Python recipe of the phases
+    that moves a dotted path. A path may name a symbol (module.Name) or a module: both
+    readings are kept, the check is about what they touch."""
+    from phasemod.recipe import Reads
+    from phasemod.scan import targets_of
+
     out = []
-    for phase in phases:
-        for spec in phase.recipes:
-            if spec.name == "move_symbol":
-                old_mod, _, old_name = spec.options.old.rpartition(".")
-                new_mod, _, new_name = spec.options.new.rpartition(".")
-                out.append((old_mod, new_mod, old_name, new_name))
-            elif spec.name == "move_module":
-                out.append((spec.options.old, spec.options.new, "", ""))
+    for target in targets_of(phases):
+        if target.recipe.reads is not Reads.PYTHON:
+            continue
+        old, new = target.options.old, target.options.new
+        old_mod, _, old_name = old.rpartition(".")
+        new_mod, _, new_name = new.rpartition(".")
+        out.append((old_mod, new_mod, old_name, new_name))
+        out.append((old, new, "", ""))
     return out
 
 
