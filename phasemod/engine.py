@@ -162,7 +162,8 @@ class _Recipes:
         self.phase = phase
         self.edits = edits
         # What the repo's modules provide, for the import safety net (read on demand).
-        self.index = namecheck.ModuleIndex(repo, None, phase.source_roots) if repo is not None else None
+        self.index = namecheck.ModuleIndex(repo, None, phase.source_roots, edits.texts if edits else None) \
+            if repo is not None else None
         self.compiled: list[_Compiled] = []
         for spec in phase.recipes:
             recipe, options = catalog.resolve(spec)

@@ -53,10 +53,12 @@ class _Facts:
 class ModuleIndex:
     """The repo's Python modules and, read from disk on demand, the names each provides."""
 
-    def __init__(self, repo: Path, files: Iterable[str] | None = None, source_roots: tuple[str, ...] = ()) -> None:
+    def __init__(self, repo: Path, files: Iterable[str] | None = None, source_roots: tuple[str, ...] = (),
+                 planned: dict[str, str] | None = None) -> None:
         self.repo = Path(repo)
         self.source_roots = source_roots
         self._files = files
+        self.planned = dict(planned or {})    # path -> text a FILES recipe of the phase writes (or creates)
         self._paths: dict[str, list[str]] | None = None
         self._provided: dict[str, frozenset[str] | None] = {}
 
@@ -71,7 +73,8 @@ class ModuleIndex:
             from phasemod.select import repo_files
 
             self._paths = {}
-            for path in repo_files(self.repo) if self._files is None else self._files:
+            listed = list(repo_files(self.repo) if self._files is None else self._files)
+            for path in listed + [p for p in self.planned if p not in listed]:
                 if path.endswith((".py", ".pyi")):
                     module, _ = module_of(str(self.repo), path, self.source_roots)
                     if module:
@@ -102,7 +105,8 @@ class ModuleIndex:
         known = True
         for path in self.paths[module]:
             try:
-                text = textio.decode_python((self.repo / path).read_bytes()).text
+                text = self.planned[path] if path in self.planned else \
+                    textio.decode_python((self.repo / path).read_bytes()).text
                 tree = syntax.parse(text)
             except (OSError, textio.DecodeError, syntax.ParseError, RecursionError):
                 known = False

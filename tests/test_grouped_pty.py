@@ -51,12 +51,16 @@ def test_grouped_review_in_a_terminal_quit_mid_cluster_and_resume(tmp_path: Path
     press(child, "Apply this cluster (3 hunks) [y,n,s,v,l,q,?]? ", "n")    # reject the attribute uses
     child.expect_exact("UNUSUAL")
     press(child, "Apply this cluster (1 hunks) [y,n,s,v,l,q,?]? ", "y")
+    # The rejected attribute uses and call would leave `Old` unbound: the safety net asks
+    # once, and `T` takes what they need in every such file.
+    child.expect_exact("these decisions would break the file")
+    press(child, "Keep the file whole [t,d,e,q,T,D,?]? ", "T")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     m0 = (repo / "pkg/m0.py").read_text()
-    assert "return New(ctx, 0)" in m0 and "current_0 = Old.default()" in m0
-    assert "return Old(ctx, 1)" in (repo / "pkg/m1.py").read_text()
+    assert "return New(ctx, 0)" in m0 and "current_0 = New.default()" in m0
+    assert "return New(ctx, 1)" in (repo / "pkg/m1.py").read_text()
     assert "return New(ctx, 3)" in (repo / "pkg/m3.py").read_text()
     assert 'TARGET = "pkg.new_mod.New"' in (repo / "pkg/m5.py").read_text()
     assert all(r["cluster"] for r in journal_rows(repo))
