@@ -5,6 +5,8 @@ SQL, no fissix and no YAML here.
 """
 from __future__ import annotations
 
+import functools
+import functools
 import json
 import os
 import shlex
@@ -72,6 +74,30 @@ class PhasemodGroup(click.Group):
             ctx.exit(EXIT_USAGE)
 
 
+def remembered(f):
+    """A read-only command whose answer is kept for an unchanged tree and replayed
+    (phasemod/answers.py): one walk and one stat per file, nothing of the parser loaded."""
+    @functools.wraps(f)
+    def answered(state: State, **params):
+        from phasemod import answers
+
+        with answers.replayed(state.repo, state.manifests, f.__name__, params, state.color):
+            return f(state, **params)
+    return answered
+
+
+def remembered(f):
+    """A read-only command whose answer is kept for an unchanged tree and replayed
+    (phasemod/answers.py): one walk and one stat per file, nothing of the parser loaded."""
+    @functools.wraps(f)
+    def answered(state: State, **params):
+        from phasemod import answers
+
+        with answers.replayed(state.repo, state.manifests, f.__name__, params, state.color):
+            return f(state, **params)
+    return answered
+
+
 def shard_option(f):
     return click.option("--shard", metavar="K/N", callback=_parse_shard,
                         help="Only the K-th of N deterministic parts of the selected files (stable path hash).")(f)
@@ -116,6 +142,7 @@ def cli(ctx: click.Context, repo: Path, manifests: Path | None, no_color: bool, 
 @click.option("--clusters", is_flag=True, help="Also list the clusters of hunks a reviewer will decide.")
 @shard_option
 @click.pass_obj
+@remembered
 def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, shard) -> None:
     """Show, per phase, the files selected and the references found by kind; writes nothing."""
     from phasemod import status as status_mod
@@ -202,6 +229,7 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
 @click.option("--fail-on-remaining", is_flag=True, help="Exit 1 while any reference remains.")
 @shard_option
 @click.pass_obj
+@remembered
 def status(state: State, as_json: bool, fail_on_remaining: bool, shard) -> None:
     """Remaining references per phase and kind, unparseable files, percent migrated."""
     from phasemod import status as status_mod
@@ -219,6 +247,7 @@ def status(state: State, as_json: bool, fail_on_remaining: bool, shard) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.pass_obj
+@remembered
 def check(state: State, paths: tuple[str, ...]) -> None:
     """CI gate: exit 1 and list every remaining reference to any old symbol of the manifests."""
     from phasemod import status as status_mod

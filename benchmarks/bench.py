@@ -250,6 +250,7 @@ def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int) -> dict:
 
     # status before migration: cold (no cache), then warm on the unchanged tree.
     repo = fresh_copy(tree, work, "status")
+    (repo / ".phasemod").mkdir(mode=0o700)     # status keeps its caches only where phasemod state exists
     results["status_cold"] = measure("phasemod status (cold)", phasemod_cmd(repo, "status", "--json"))
     results["status_warm"] = measure("phasemod status (warm)", phasemod_cmd(repo, "status", "--json"))
     results["status_cold_migrated"] = measure("phasemod status (migrated, cold)",
