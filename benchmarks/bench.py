@@ -208,6 +208,49 @@ def first_hunk_seconds(repo: Path) -> float | None:
         child.close(force=True)
 
 
+def first_cluster_seconds(repo: Path, phase: str) -> float | None:
+    """Seconds from start until grouped review (`run PHASE -i`) shows its first cluster,
+    after `plan PHASE --clusters` ran on the same unchanged tree."""
+    try:
+        import pexpect
+    except ImportError:
+        return None
+    started = time.perf_counter()
+    child = pexpect.spawn(sys.executable, ["-m", "phasemod.runner", "--repo", str(repo), "--no-color", "run", phase,
+                                           "-i", "--grouped"], encoding="utf-8", timeout=600,
+                          dimensions=(50, 200))
+    try:
+        child.expect(r"Apply this cluster")
+        seconds = time.perf_counter() - started
+        child.send("q")
+        child.expect(pexpect.EOF)
+        return round(seconds, 2)
+    except (pexpect.TIMEOUT, pexpect.EOF):
+        return None
+    finally:
+        child.close(force=True)
+
+
+def cluster_review(tree_args: list[str], work: Path, phase: str = "3") -> dict:
+    """On a generated 1,000-file tree: `plan --clusters` against `run --dry-run` of the same
+    phase (CPU), then the grouped review's first cluster after that plan."""
+    tree = work / "clusters-1000"
+    if not tree.exists():
+        subprocess.run([sys.executable, str(GENERATOR), str(tree), *tree_args], check=True, stdout=subprocess.DEVNULL)
+    out = {}
+    repo = fresh_copy(tree, work, "clusters-dry")
+    for earlier in range(1, int(phase)):       # the phase's gate: earlier phases applied
+        subprocess.run(phasemod_cmd(repo, "run", str(earlier), "--yes", "--no-validate"), capture_output=True)
+    dry = measure(f"run {phase} --dry-run", phasemod_cmd(repo, "run", phase, "--dry-run"))
+    (repo / ".phasemod").exists() or (repo / ".phasemod").mkdir(mode=0o700)
+    plan = measure(f"plan {phase} --clusters", phasemod_cmd(repo, "plan", phase, "--clusters", "--json"))
+    again = measure(f"plan {phase} --clusters (again)", phasemod_cmd(repo, "plan", phase, "--clusters", "--json"))
+    out["tree"] = " ".join(tree_args)
+    out["dry_run_cpu"], out["plan_clusters_cpu"], out["plan_clusters_again_cpu"] = dry.cpu, plan.cpu, again.cpu
+    out["first_cluster_s"] = first_cluster_seconds(repo, phase)
+    return out
+
+
 def cluster_decisions(repo: Path) -> dict | str:
     out = subprocess.run(phasemod_cmd(repo, "plan", "--clusters", "--json"), capture_output=True, text=True)
     try:
@@ -219,7 +262,7 @@ def cluster_decisions(repo: Path) -> dict | str:
 
 # ---------------------------------------------------------------------------- one size
 
-def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int) -> dict:
+def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int, with_clusters: bool = True) -> dict:
     results: dict[str, Measure] = {}
     facts: dict = {}
     affected = affected_files(tree)
@@ -259,6 +302,8 @@ def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int) -> dict:
                                               phasemod_cmd(status_repo, "status", "--json"))
     facts["first_hunk_s"] = first_hunk_seconds(fresh_copy(tree, work, "interactive"))
     facts["cluster_decisions"] = cluster_decisions(fresh_copy(tree, work, "clusters"))
+    if with_clusters:
+        facts["cluster_review"] = cluster_review(["--files", "1000", "--affected", "300", "--refs", "2400"], work)
 
     if not skip_bowler:
         repo = fresh_copy(tree, work, "bowler")
@@ -296,7 +341,7 @@ def table(result: dict, title: str) -> str:
     lines += [f"| {k} | {v} |" for k, v in result["ratios"].items()]
     f = result["facts"]
     lines += ["", "| fact | value |", "|---|---|"]
-    for key in ("affected_py_files", "jobs_outputs_identical", "first_hunk_s", "cluster_decisions"):
+    for key in ("affected_py_files", "jobs_outputs_identical", "first_hunk_s", "cluster_decisions", "cluster_review"):
         lines.append(f"| {key} | {f.get(key)} |")
     for key in ("score", "bowler_score"):
         s = f.get(key)
@@ -354,7 +399,7 @@ def main() -> None:
         print(table(report["runs"]["base"], f"{len(list(tree.rglob('*')))} paths: {tree}"), flush=True)
         if args.scale > 1:
             big = generate(work / f"reference-x{args.scale}", args.scale)
-            report["runs"][f"x{args.scale}"] = bench_tree(big, work, True, args.jobs)
+            report["runs"][f"x{args.scale}"] = bench_tree(big, work, True, args.jobs, with_clusters=False)
             report["growth"] = growth(report["runs"]["base"], report["runs"][f"x{args.scale}"], args.scale)
             print(table(report["runs"][f"x{args.scale}"], f"x{args.scale}: {big}"))
             print("\n| growth (linear within 15 %: x{0} files -> x{0} +-15 %) | value |\n|---|---|".format(args.scale))

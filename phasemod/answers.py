@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 PREFIX = "answer"
-_RACY_NS = 100_000_000        # files modified this close to the end are not trusted to be final
+RACY_NS = 100_000_000        # files modified this close to the end are not trusted to be final
 _LIMIT = 64 << 20
 
 
-def _walk(root: str, prefix: str, out: list[str], newest: list[int]) -> None:
+def _walk(root: str, prefix: str, out: list[str], newest: list[int], state: bool = True) -> None:
     try:
         entries = list(os.scandir(root))
     except OSError:
@@ -51,7 +51,8 @@ def _walk(root: str, prefix: str, out: list[str], newest: list[int]) -> None:
             if name == ".git" and not prefix:
                 continue
             if name == ".phasemod" and not prefix:
-                _walk_state(entry.path, out)
+                if state:
+                    _walk_state(entry.path, out)
                 continue
             out.append(f"{rel}/\0{st.st_mode}\n")
             _walk(entry.path, rel + "/", out, newest)
@@ -83,11 +84,11 @@ def _walk_state(path: str, out: list[str]) -> None:
         out.append(f".phasemod/{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n")
 
 
-def fingerprint(repo: Path, manifests: Path) -> tuple[str, int]:
-    """(digest of the tree's metadata, newest mtime in ns)."""
+def fingerprint(repo: Path, manifests: Path, state: bool = True) -> tuple[str, int]:
+    """(digest of the tree's metadata, newest mtime in ns); ``state``: the journal counts."""
     lines: list[str] = []
     newest = [0]
-    _walk(str(repo), "", lines, newest)
+    _walk(str(repo), "", lines, newest, state)
     manifests = Path(os.path.abspath(manifests))
     if not manifests.is_relative_to(repo):
         lines.append("<manifests>\n")
@@ -179,7 +180,7 @@ def _store(repo: Path, manifests: Path, name: str, before: str, stdout: str, std
     from phasemod import state
 
     after, newest = fingerprint(repo, manifests)
-    if after != before or newest >= time.time_ns() - _RACY_NS:
+    if after != before or newest >= time.time_ns() - RACY_NS:
         return
     body = json.dumps({"fingerprint": after, "stdout": stdout, "stderr": stderr, "exit": code})
     try:
