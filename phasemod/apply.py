@@ -13,7 +13,7 @@ import signal
 import stat
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from phasemod.errors import EngineError
 from phasemod.state import STATE_DIR
@@ -267,10 +267,12 @@ _ANY = object()
 
 
 def apply_change(journal: "Journal", repo: Path, run_id: int, rel: str, new: bytes | None,
-                 expected: bytes | None | object = _ANY, mode: int | None = None) -> int:
+                 expected: bytes | None | object = _ANY, mode: int | None = None,
+                 hunks: Sequence[tuple[str, int, str, str, str, str]] = ()) -> int:
     """Journal then apply one file change: ``new`` bytes (None deletes the file).
 
-    The pending row is committed before the file is touched and marked applied after.
+    The pending row (with ``hunks``, the file's decided hunks, in the same transaction) is
+    committed before the file is touched and marked applied after.
     With ``expected`` given, the file must still hold those bytes (None: must not exist),
     else ``FileChanged`` is raised and nothing is written. Returns the journal file id.
     """
@@ -287,7 +289,7 @@ def apply_change(journal: "Journal", repo: Path, run_id: int, rel: str, new: byt
     else:
         action, mode_after = "write", mode if mode is not None else mode_before
     created = missing_parents(repo, rel) if action == "create" else []
-    file_id = journal.file_pending(run_id, rel, before, new, mode_before, mode_after, action, created)
+    file_id = journal.file_pending(run_id, rel, before, new, mode_before, mode_after, action, created, hunks)
     if new is None:
         delete(repo, rel)
     else:

@@ -311,12 +311,23 @@ class Journal:
 
     def file_pending(self, run_id: int, path: str, before: bytes | None, after: bytes | None,
                      mode_before: int | None, mode_after: int | None, action: str,
-                     created_dirs: Iterable[str] = ()) -> int:
+                     created_dirs: Iterable[str] = (), hunks: Iterable[tuple[str, int, str, str, str, str]] = ()
+                     ) -> int:
         """Record an intended change; committed (durably) before the caller touches the file.
-        ``created_dirs``: directories the write will make (removed again by a rollback)."""
+        ``created_dirs``: directories the write will make (removed again by a rollback).
+        ``hunks``: the file's decided hunks (as for ``record_hunks``), recorded in the same
+        transaction: a batch run pays one commit for a file's hunks and its pending row."""
         if action not in FILE_ACTIONS:
             raise ValueError(f"not a file action: {action}")
+        hunks = list(hunks)
+        if any(row[5] not in DECISIONS for row in hunks):
+            raise ValueError(f"not a hunk decision: {[row[5] for row in hunks if row[5] not in DECISIONS][0]}")
         with self._tx() as db:
+            if hunks:
+                now = _now()
+                db.executemany("INSERT INTO hunks (run_id, path, hunk_key, idx, recipe, text_before, text_after, "
+                               "decision, cluster, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                               [(run_id, path, *row, now) for row in hunks])
             file_id = db.execute(
                 "INSERT INTO files (run_id, path, action, hash_before, content_before, hash_after, mode_before, "
                 "mode_after, state, created_dirs, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
@@ -370,6 +381,9 @@ class Journal:
             db.executemany("INSERT INTO hunks (run_id, path, hunk_key, idx, recipe, text_before, text_after, "
                            "decision, cluster, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                            [(run_id, path, *row, now) for row in rows])
+
+    def has_hunks(self, run_id: int, path: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM hunks WHERE run_id = ? AND path = ? LIMIT 1", (run_id, path)))
 
     def decisions(self, phase: int) -> dict[str, str]:
         """Hunk key -> latest decision (pending ones left out) over the phase's runs that

@@ -434,24 +434,30 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             report.accepted_hunks += 1
         else:
             report.rejected_hunks += 1
-    if batch:
-        journal.record_hunks(report.run_id, outcome.path, batch)
     final = hunklib.rebuild(source.text, [accepted.get(h.index, h) for h in hunks], accepted)
     if final == source.text:
+        if batch:
+            journal.record_hunks(report.run_id, outcome.path, batch)
         return
     # The engine already checked its whole proposal; only a subset or an edit needs a new check.
     whole = all(accepted.get(h.index) == h for h in hunks)
     problem = engine.check_rewrite(outcome.path, source.text, final) if outcome.path.endswith(".py") and not whole \
         else ""
     if problem:
+        if batch:
+            journal.record_hunks(report.run_id, outcome.path, batch)
         report.findings.append(Finding(FindingKind.DROPPED, outcome.path, 0,
                                        f"the accepted hunks together break the file ({problem}); left unchanged"))
         return
     try:
-        apply_change(journal, repo, report.run_id, outcome.path, source.encode(final), expected=outcome.old_bytes)
+        # A batch run's hunks go into the pending row's transaction: one commit per file.
+        apply_change(journal, repo, report.run_id, outcome.path, source.encode(final), expected=outcome.old_bytes,
+                     hunks=batch)
     except (FileChanged, UnsafeWrite, WriteFailed) as exc:
         # This file only (changed, read-only, behind a link, disk full): the file is as
         # it was, the pending journal row says so, and the other files still migrate.
+        if batch and not journal.has_hunks(report.run_id, outcome.path):   # refused before the pending row
+            journal.record_hunks(report.run_id, outcome.path, batch)
         report.findings.append(Finding(FindingKind.REFUSED, outcome.path, 0, str(exc)))
         return
     report.applied.append(outcome.path)
