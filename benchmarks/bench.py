@@ -265,7 +265,7 @@ def cluster_decisions(repo: Path) -> dict | str:
 def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int, with_clusters: bool = True,
                growth_only: bool = False) -> dict:
     """Every measure on ``tree``; ``growth_only`` (the scaled tree): the byte scan, the
-    parse floor, `run --jobs 1` and status, which the growth table compares."""
+    parse floor and `run --jobs 1`, which the growth table compares."""
     results: dict[str, Measure] = {}
     facts: dict = {}
     affected = affected_files(tree)
@@ -293,14 +293,10 @@ def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int, with_cluste
             facts["run_summary"] = [line for line in m.stdout.splitlines() if line.startswith("phase ")]
             status_repo = repo
     if growth_only:
-        repo = fresh_copy(tree, work, "status")
-        (repo / ".phasemod").mkdir(mode=0o700)
-        results["status_cold"] = measure("phasemod status (cold)", phasemod_cmd(repo, "status", "--json"))
-        results["status_warm"] = measure("phasemod status (warm)", phasemod_cmd(repo, "status", "--json"))
-        for name in ("run-j1", "status"):
-            shutil.rmtree(work / name, ignore_errors=True)
+        shutil.rmtree(work / "run-j1", ignore_errors=True)
         return {"measures": {k: asdict(v) | {"stdout": v.stdout[-400:]} for k, v in results.items()}, "facts": facts,
-                "ratios": ratios(results, 1)}
+                "ratios": {"run j1 CPU / fissix floor CPU": round(results["run_j1"].cpu / results["fissix_floor"].cpu, 2),
+                           "peak RSS MB (<= 300)": results["run_j1"].rss_mb}}
     facts["jobs_outputs_identical"] = len(set(digests.values())) == 1
 
     # status before migration: cold (no cache), then warm on the unchanged tree.

@@ -126,9 +126,11 @@ def state_dir(repo: Path, create: bool = True) -> Path | None:
     names = _check_entries(path, st)
     if CLONE_FILE in names:
         _read_clone(path, st)
-    elif names - _ADOPTABLE:
-        raise _refuse(path / sorted(names - _ADOPTABLE)[0], "was not created by phasemod in this clone "
-                                                            f"(no {CLONE_FILE} beside it)")
+    elif {n for n in names - _ADOPTABLE if not n.endswith(_TEMP_SUFFIX)}:
+        # A temp file is another phasemod process writing .gitignore or clone.json right now.
+        foreign = sorted(n for n in names - _ADOPTABLE if not n.endswith(_TEMP_SUFFIX))
+        raise _refuse(path / foreign[0], "was not created by phasemod in this clone "
+                                         f"(no {CLONE_FILE} beside it)")
     else:
         _write(path, IGNORE_NAME, b"*\n")
         record = {"schema": 1, "id": secrets.token_hex(16), "dir": [st.st_dev, st.st_ino]}
