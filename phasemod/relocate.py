@@ -12,7 +12,7 @@ from fissix import pytree
 from fissix.pgen2 import token
 from fissix.pygram import python_symbols as syms
 
-from phasemod import treeedit
+from phasemod import importorder, treeedit
 from phasemod.fieldnames import FieldName, field_names, is_fstring
 from phasemod.model import Kind
 from phasemod.sites import (Outcome, Site, attribute_trailers, comments_of, dedupe, in_annotation, in_dunder_all,
@@ -348,8 +348,10 @@ def migrate(tree: Node, move: Move, module: str, is_package: bool, stars: StarLo
     out.conflicts += _conflicts(p, move)
     if out.conflicts:
         return out
+    order = importorder.snapshot(tree)
     editor = _Editor(tree, move, module, is_package, p)
     editor.run()
+    importorder.place(tree, editor.placed, order)
     out.changed = editor.changed
     return out
 
@@ -388,6 +390,7 @@ class _Editor:
     def __init__(self, tree: Node, move: Move, module: str, is_package: bool, p: _Plan) -> None:
         self.tree, self.move, self.module, self.is_package, self.p = tree, move, module, is_package, p
         self.changed = False
+        self.placed: list[Node] = []   # import statements this rewrite wrote: they go to their sorted place
         self.field_edits: dict[int, tuple[Leaf, list[tuple[int, int, str]]]] = {}
 
     def edit_field(self, use: _FieldUse, length: int, text: str) -> None:
@@ -400,6 +403,12 @@ class _Editor:
             for offset, length, text in sorted(set(edits), reverse=True):
                 value = value[:offset] + text + value[offset + length:]
             self.set(leaf, value)
+
+    def insert_import(self, anchor: pytree.Base, text: str, comments: list[str] | None = None) -> None:
+        self.placed.append(treeedit.insert_after(anchor, text, comments or ()))
+
+    def rewrote(self, node: pytree.Base) -> None:
+        self.placed.append(treeedit.statement_of(node))
 
     def set(self, leaf: Leaf, value: str) -> None:
         if leaf.value != value:
@@ -444,6 +453,7 @@ class _Editor:
             others = [e for e in stmt.entries if e not in entries]
             if not others and new_entries:
                 treeedit.set_from_module(stmt.node, spec)
+                self.rewrote(stmt.node)
                 for entry, text in zip(entries, new_entries):
                     treeedit.replace_import_entry(entry.node, text)
                 # entries dropped as duplicates (only possible with several entries)
@@ -457,7 +467,7 @@ class _Editor:
                 # a comment on a moved name's line moves with it to the new import line
                 comments = [c for entry in entries if (c := treeedit.remove_import_entry(entry.node, not new_entries))]
                 if new_entries:
-                    treeedit.insert_after(stmt.node, f"from {spec} import {', '.join(new_entries)}", comments)
+                    self.insert_import(stmt.node, f"from {spec} import {', '.join(new_entries)}", comments)
             self.changed = True
 
     def _star_import(self) -> None:
@@ -474,11 +484,12 @@ class _Editor:
             text = move.new_name
         spec = self._module_spec(stmt)
         if self._star_still_needed():
-            treeedit.insert_after(stmt.node, f"from {spec} import {text}")
+            self.insert_import(stmt.node, f"from {spec} import {text}")
         else:
             star = next(c for c in stmt.node.children if isinstance(c, Leaf) and c.type == token.STAR)
             treeedit.set_from_module(stmt.node, spec)
             treeedit.replace_import_entry(star, text)
+            self.rewrote(stmt.node)
         self.changed = True
 
     def _star_still_needed(self) -> bool:
@@ -539,15 +550,16 @@ class _Editor:
                 for field_use in fields:
                     self.edit_field(field_use, chain, move.new)
                 if keep_old:
-                    treeedit.insert_after(stmt.node, f"import {move.new_module}")
+                    self.insert_import(stmt.node, f"import {move.new_module}")
                 else:
                     treeedit.replace_dotted(entry.node if entry.asname is None else entry.node.children[0],
                                             move.new_module)
+                    self.rewrote(stmt.node)
             else:
                 if keep_old:
                     parent, _, tail = move.new_module.rpartition(".")
                     head = tail
-                    treeedit.insert_after(stmt.node, f"from {parent} import {tail}" if parent else f"import {tail}")
+                    self.insert_import(stmt.node, f"from {parent} import {tail}" if parent else f"import {tail}")
                 else:
                     head = binding.name if entry.asname else move.new_module.rpartition(".")[2]
                     self._rewrite_module_import(stmt, entry)
@@ -567,16 +579,19 @@ class _Editor:
         parent, _, tail = move.new_module.rpartition(".")
         if not stmt.is_from:
             treeedit.replace_dotted(entry.node.children[0] if entry.asname else entry.node, move.new_module)
+            self.rewrote(stmt.node)
             return
         alias = f" as {entry.asname}" if entry.asname else ""
         if len(stmt.entries) == 1 and (stmt.module == parent):
             treeedit.replace_import_entry(entry.node, f"{tail}{alias}")
+            self.rewrote(stmt.node)
         elif len(stmt.entries) == 1:
             treeedit.set_from_module(stmt.node, parent)
             treeedit.replace_import_entry(entry.node, f"{tail}{alias}")
+            self.rewrote(stmt.node)
         else:
             comment = treeedit.remove_import_entry(entry.node, keep_comment=False)
-            treeedit.insert_after(stmt.node, f"from {parent} import {tail}{alias}", [comment] if comment else [])
+            self.insert_import(stmt.node, f"from {parent} import {tail}{alias}", [comment] if comment else [])
 
     # -- strings, comments, docstrings ----------------------------------------------------
     def _strings(self) -> None:
