@@ -26,23 +26,35 @@ class Snapshot:
 
 def snapshot(tree: Node) -> Snapshot:
     ids: set[int] = set()
-    for run in _runs(tree):
-        if _is_sorted(run):
-            ids.update(id(s) for s in run)
+    for container in _containers(tree):
+        for run in _runs(container):
+            if _is_sorted(run):
+                ids.update(id(s) for s in run)
     return Snapshot(frozenset(ids))
 
 
 def place(tree: Node, statements: list[Node], before: Snapshot) -> None:
-    """Move each of ``statements`` (module-level import statements the rewrite inserted or
-    rewrote) to its sorted place in its run of imports, when that run was sorted before."""
+    """Move each of ``statements`` (import statements the rewrite inserted or rewrote, at
+    module level or in a block) to its sorted place in its run of imports, when that run
+    was sorted before."""
     for stmt in statements:
-        if stmt.parent is not tree or _import_of(stmt) is None:
+        container = stmt.parent
+        if container is None or container.type not in (syms.file_input, syms.suite) or _import_of(stmt) is None:
             continue
-        run = next((r for r in _runs(tree) if any(s is stmt for s in r)), None)
+        run = next((r for r in _runs(container) if any(s is stmt for s in r)), None)
         if run is None:
             continue
-        if any(_is_star(s) for s in run):
-            continue  # an import after a star import must stay after it, whatever the order
+        # The first statement of a block shares its indentation with the INDENT token:
+        # it neither moves nor gets another statement put before it.
+        fixed = run[0] if container.type == syms.suite and _after_indent(run[0]) else None
+        if stmt is fixed:
+            continue
+        # An import written after a star import must stay after it: the star import could
+        # otherwise bind the name again. Only the imports after the last such star move.
+        index = run.index(stmt)
+        stars = [i for i, s in enumerate(run[:index]) if _is_star(s)]
+        floor = stars[-1] if stars else (0 if fixed is not None else -1)
+        run = run[floor + 1:] if floor >= 0 else run
         full = _sections(run)
         sections = [kept for section in full if (kept := [s for s in section if s is not stmt])]
         if not sections or not any(id(s) in before.sorted_ids for s in run) or not all(
@@ -51,6 +63,22 @@ def place(tree: Node, statements: list[Node], before: Snapshot) -> None:
         home = _home_section(stmt, full)
         if home:
             _move(stmt, home)
+
+
+def _containers(tree: Node) -> list[Node]:
+    """The module and every block in it (imports stand in both)."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if node.type in (syms.file_input, syms.suite):
+            found.append(node)
+        stack.extend(c for c in node.children if isinstance(c, Node))
+    return found
+
+
+def _after_indent(stmt: Node) -> bool:
+    previous = stmt.prev_sibling
+    return previous is not None and previous.type == token.INDENT
 
 
 # ---------------------------------------------------------------------------- runs and keys
@@ -64,7 +92,7 @@ def _import_of(stmt: pytree.Base) -> Node | None:
 
 
 def _runs(tree: Node) -> list[list[Node]]:
-    """Maximal runs of consecutive module-level import statements."""
+    """Maximal runs of consecutive import statements of the module or a block."""
     runs: list[list[Node]] = []
     current: list[Node] = []
     for child in tree.children:
@@ -170,25 +198,32 @@ def _move(stmt: Node, home: list[Node]) -> None:
     tree = stmt.parent
     # Take it out. Comments above the first import of a section head the section and stay
     # where they are; comments above any other import belong to it and move with it.
+    # A prefix ends with the statement's indentation.
     prefix = next(stmt.leaves()).prefix
     follower = _next_statement(stmt)
     own = prefix
     if _heads_section(stmt):
-        own = ""
+        own = _indentation(prefix)
         if follower is not None:
             follow_prefix = next(follower.leaves()).prefix
-            _set_prefix(follower, prefix + follow_prefix[len(_LEAD.match(follow_prefix).group()):])
+            _set_prefix(follower, prefix[: len(prefix) - len(own)] + follow_prefix[len(_LEAD.match(follow_prefix).group()):])
     stmt.remove()
     if target is not None:
         if _heads_section(target):
-            _set_prefix(stmt, next(target.leaves()).prefix + own)
-            _set_prefix(target, "")
+            target_prefix = next(target.leaves()).prefix
+            indent = _indentation(target_prefix)
+            _set_prefix(stmt, target_prefix[: len(target_prefix) - len(indent)] + own)
+            _set_prefix(target, indent)
         else:
             _set_prefix(stmt, own)
         tree.insert_child(tree.children.index(target), stmt)
     else:
         _set_prefix(stmt, own)
         tree.insert_child(tree.children.index(after) + 1, stmt)
+
+
+def _indentation(prefix: str) -> str:
+    return prefix[prefix.rfind("\n") + 1:]
 
 
 def _heads_section(stmt: Node) -> bool:
