@@ -19,7 +19,7 @@ from phasemod.model import Kind, Reference
 from phasemod.modules import module_of
 from phasemod.select import names_in
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass(frozen=True)
