@@ -138,12 +138,7 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
         all_files = [f for f in all_files if not (f == inside or f.startswith(inside + "/"))]
     targets = scan.targets_of(phases)
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
-    code = [t for t in targets if t.recipe != "rename_in_text"]
-    prose = [t for t in targets if t.recipe == "rename_in_text"]
-    from phasemod.recipes import rename_in_text
-
-    items = [(p, code if p.endswith((".py", ".pyi")) else prose if p.lower().endswith(rename_in_text.SUFFIXES)
-              else []) for p in all_files]
+    items = [(p, scan.split_by_reader(p, targets)) for p in all_files]
     results = scan.scan_files(repo, items, roots, _cache(repo, targets, roots, "check"),
                               engine.default_jobs() if jobs is None else jobs)
     found = [r for result in results for r in result.references]
