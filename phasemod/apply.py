@@ -6,23 +6,22 @@ Never follows a symbolic link for a write, never writes outside the repository o
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import secrets
-import signal
 import stat
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator
 
+from phasemod.crashpoints import KILL_ENV, crash_point, crash_trail  # noqa: F401 (re-exported)
 from phasemod.errors import EngineError
+from phasemod.journal import content_hash  # noqa: F401 (re-exported)
 from phasemod.state import STATE_DIR
 
-if TYPE_CHECKING:  # journal imports crash_point from here at runtime
+if TYPE_CHECKING:
     from phasemod.journal import Journal
 
 TEMP_SUFFIX = ".phasemod-tmp"
-KILL_ENV = "PHASEMOD_TEST_KILL_AT_STEP"
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 
@@ -39,25 +38,6 @@ class FileChanged(EngineError):
     """A file no longer holds the bytes the change was computed from."""
 
     exit_code = 1
-
-
-# --- test-only crash hook -------------------------------------------------------------
-
-_trail: list[str] = []
-
-
-def crash_point(name: str) -> None:
-    """Count one step of the write protocol; with ``PHASEMOD_TEST_KILL_AT_STEP=N`` in the
-    environment the process SIGKILLs itself at the Nth step (test-only, see docs/journal.md)."""
-    _trail.append(name)
-    target = os.environ.get(KILL_ENV, "")
-    if target.isdigit() and len(_trail) == int(target):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def crash_trail() -> list[str]:
-    """The names of the steps counted so far in this process (for the crash tests)."""
-    return list(_trail)
 
 
 # --- paths ------------------------------------------------------------------------------
@@ -267,12 +247,10 @@ _ANY = object()
 
 
 def apply_change(journal: "Journal", repo: Path, run_id: int, rel: str, new: bytes | None,
-                 expected: bytes | None | object = _ANY, mode: int | None = None,
-                 hunks: Sequence[tuple[str, int, str, str, str, str]] = ()) -> int:
+                 expected: bytes | None | object = _ANY, mode: int | None = None) -> int:
     """Journal then apply one file change: ``new`` bytes (None deletes the file).
 
-    The pending row (with ``hunks``, the file's decided hunks, in the same transaction) is
-    committed before the file is touched and marked applied after.
+    The pending row is committed before the file is touched and marked applied after.
     With ``expected`` given, the file must still hold those bytes (None: must not exist),
     else ``FileChanged`` is raised and nothing is written. Returns the journal file id.
     """
@@ -289,15 +267,10 @@ def apply_change(journal: "Journal", repo: Path, run_id: int, rel: str, new: byt
     else:
         action, mode_after = "write", mode if mode is not None else mode_before
     created = missing_parents(repo, rel) if action == "create" else []
-    file_id = journal.file_pending(run_id, rel, before, new, mode_before, mode_after, action, created, hunks)
+    file_id = journal.file_pending(run_id, rel, before, new, mode_before, mode_after, action, created)
     if new is None:
         delete(repo, rel)
     else:
         write_atomic(repo, rel, new, mode_after)
     journal.file_applied(file_id)
     return file_id
-
-
-def content_hash(data: bytes | None) -> str | None:
-    """The journal's content hash (sha256 hex); None stands for "no file"."""
-    return None if data is None else hashlib.sha256(data).hexdigest()

@@ -5,6 +5,8 @@ Never touches the files it records: a file row is committed before its file is r
 """
 from __future__ import annotations
 
+import hashlib
+
 import json
 import os
 import sqlite3
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from phasemod import state
-from phasemod.apply import content_hash, crash_point
+from phasemod.crashpoints import crash_point
 from phasemod.errors import EngineError
 from phasemod.state import JOURNAL_NAME
 RUN_OUTCOMES = ("running", "applied", "dry-run", "failed", "interrupted", "rolled-back", "validation-failed")
@@ -311,23 +313,12 @@ class Journal:
 
     def file_pending(self, run_id: int, path: str, before: bytes | None, after: bytes | None,
                      mode_before: int | None, mode_after: int | None, action: str,
-                     created_dirs: Iterable[str] = (), hunks: Iterable[tuple[str, int, str, str, str, str]] = ()
-                     ) -> int:
+                     created_dirs: Iterable[str] = ()) -> int:
         """Record an intended change; committed (durably) before the caller touches the file.
-        ``created_dirs``: directories the write will make (removed again by a rollback).
-        ``hunks``: the file's decided hunks (as for ``record_hunks``), recorded in the same
-        transaction: a batch run pays one commit for a file's hunks and its pending row."""
+        ``created_dirs``: directories the write will make (removed again by a rollback)."""
         if action not in FILE_ACTIONS:
             raise ValueError(f"not a file action: {action}")
-        hunks = list(hunks)
-        if any(row[5] not in DECISIONS for row in hunks):
-            raise ValueError(f"not a hunk decision: {[row[5] for row in hunks if row[5] not in DECISIONS][0]}")
         with self._tx() as db:
-            if hunks:
-                now = _now()
-                db.executemany("INSERT INTO hunks (run_id, path, hunk_key, idx, recipe, text_before, text_after, "
-                               "decision, cluster, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                               [(run_id, path, *row, now) for row in hunks])
             file_id = db.execute(
                 "INSERT INTO files (run_id, path, action, hash_before, content_before, hash_after, mode_before, "
                 "mode_after, state, created_dirs, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
@@ -381,9 +372,6 @@ class Journal:
             db.executemany("INSERT INTO hunks (run_id, path, hunk_key, idx, recipe, text_before, text_after, "
                            "decision, cluster, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                            [(run_id, path, *row, now) for row in rows])
-
-    def has_hunks(self, run_id: int, path: str) -> bool:
-        return bool(self._rows("SELECT 1 FROM hunks WHERE run_id = ? AND path = ? LIMIT 1", (run_id, path)))
 
     def decisions(self, phase: int) -> dict[str, str]:
         """Hunk key -> latest decision (pending ones left out) over the phase's runs that
@@ -488,3 +476,8 @@ class Journal:
 
 def _mode(mode: int | None) -> int | None:
     return None if mode is None else stat.S_IMODE(mode)
+
+
+def content_hash(data: bytes | None) -> str | None:
+    """The journal's content hash (sha256 hex); None stands for "no file"."""
+    return None if data is None else hashlib.sha256(data).hexdigest()

@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 from phasemod.model import Kind
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bowler import Query
     from fissix.pytree import Node
 
-__all__ = ["Reads", "Recipe", "Example", "Found", "Source", "FilePlan", "option", "dotted_path", "shown"]
+__all__ = ["Reads", "Recipe", "Example", "Found", "Source", "FilePlan", "Workspace", "Proposal", "Stage", "option",
+           "dotted_path", "shown"]
 
 _SHOW_CHARS = 60
 
@@ -68,10 +71,49 @@ class Found:
 @dataclass(frozen=True)
 class FilePlan:
     """What a FILES recipe wants done: delete ``delete`` (repo-relative paths), and whether
-    that must wait until no guarded reference remains in the repository."""
+    that must wait until no guarded reference remains in the repository; or write
+    ``write`` (path -> the file's whole new text; ``create`` lists those that do not
+    exist yet), reviewed, journaled and undone like any rewrite; or nothing, because
+    ``refusal`` says why (on ``refusal_path``:``refusal_line``; no path: the options
+    name nothing in the repository)."""
 
     delete: tuple[str, ...] = ()
     guarded: bool = False
+    write: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    create: tuple[str, ...] = ()
+    refusal: str = ""
+    refusal_path: str = ""
+    refusal_line: int = 0
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What a FILES recipe that writes files may read: the repository root, the phase's
+    ``source_roots``, and the texts earlier recipes of the phase planned (read them
+    first: the phase's plans chain in manifest order)."""
+
+    root: "Path"
+    source_roots: tuple[str, ...] = ()
+    planned: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+class Stage(str, enum.Enum):
+    """The kinds of phase ``phasemod init`` proposes, in the order they run."""
+
+    CODE = "code"        # Python files: production code, then tests
+    TEXT = "text"        # docs, reports, configuration
+    DELETE = "delete"    # the old module goes, once nothing refers to it
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What ``phasemod init`` was asked to plan: move the symbol ``old`` to ``new``;
+    ``old_files`` are the repository files of the old module (and its backups)."""
+
+    old: str
+    new: str
+    keep_local_name: bool = True
+    old_files: tuple[str, ...] = ()
 
 
 class Recipe:
@@ -133,9 +175,16 @@ class Recipe:
         """TEXT: the file's text with every reference rewritten (a second call changes nothing)."""
         raise NotImplementedError(f"{self.id} reads {self.reads.value}, not text")
 
-    def plan(self, options: Any, files: Sequence[str]) -> FilePlan:
-        """FILES: which of the repository's ``files`` to delete."""
+    def plan(self, options: Any, files: Sequence[str], workspace: Workspace | None = None) -> FilePlan:
+        """FILES: which of the repository's ``files`` to delete, or which files to write
+        (``workspace`` is given when the engine plans the phase's writes; the deletion
+        guard and examples of deleting recipes call it without)."""
         raise NotImplementedError(f"{self.id} reads {self.reads.value}, not file lists")
+
+    def propose(self, proposal: Proposal, stage: Stage) -> Mapping[str, Any] | None:
+        """`phasemod init`: this recipe's options (as a manifest writes them) in a proposed
+        phase of ``stage`` for a symbol move, or None when it has no part in it."""
+        return None
 
     def make_options(self, values: Mapping[str, Any]) -> Any:
         return self.Options(**values)
