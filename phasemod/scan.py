@@ -19,7 +19,7 @@ from phasemod.modules import module_of
 from phasemod.select import names_in
 from phasemod.textrefs import split_lines
 
-CACHE_VERSION = 3  # bump whenever the survey rules change
+CACHE_VERSION = 4  # bump whenever the survey rules change
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,11 @@ def phase_targets(phase: Phase, path: str) -> list[Target]:
     from phasemod.engine import _recipe_applies
 
     return [t for spec, t in ((s, _target(s)) for s in phase.recipes) if t is not None and _recipe_applies(spec, path)]
+
+
+def source_roots_of(phases: Iterable[Phase]) -> tuple[str, ...]:
+    """Every phase's ``source_roots``, once: how a scan over several phases names modules."""
+    return tuple(sorted({r for p in phases for r in p.source_roots}))
 
 
 def split_by_reader(path: str, targets: Sequence[Target]) -> list[Target]:

@@ -31,7 +31,7 @@ _TEMP_SUFFIX = ".tmp"
 
 # Every name phasemod itself makes here; anything else means someone else put it there.
 _KNOWN = re.compile(r"\A(?:\.gitignore|clone\.json|lock|baseline\.json|safety\.json|journal\.sqlite3(?:-wal|-shm|-journal)?"
-                    r"|(?:scan|history)-[0-9a-f]{16}\.json|\.[A-Za-z0-9_.-]{1,80}\.[0-9a-f]{16}\.tmp)\Z")
+                    r"|(?:scan|history|answer|proposals)-[0-9a-f]{16}\.json|\.[A-Za-z0-9_.-]{1,80}\.[0-9a-f]{16}\.tmp)\Z")
 # Left by a killed phasemod before it wrote its clone id; harmless to adopt.
 _ADOPTABLE = frozenset({IGNORE_NAME, LOCK_NAME})
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -126,9 +126,11 @@ def state_dir(repo: Path, create: bool = True) -> Path | None:
     names = _check_entries(path, st)
     if CLONE_FILE in names:
         _read_clone(path, st)
-    elif names - _ADOPTABLE:
-        raise _refuse(path / sorted(names - _ADOPTABLE)[0], "was not created by phasemod in this clone "
-                                                            f"(no {CLONE_FILE} beside it)")
+    elif {n for n in names - _ADOPTABLE if not n.endswith(_TEMP_SUFFIX)}:
+        # A temp file is another phasemod process writing .gitignore or clone.json right now.
+        foreign = sorted(n for n in names - _ADOPTABLE if not n.endswith(_TEMP_SUFFIX))
+        raise _refuse(path / foreign[0], "was not created by phasemod in this clone "
+                                         f"(no {CLONE_FILE} beside it)")
     else:
         _write(path, IGNORE_NAME, b"*\n")
         record = {"schema": 1, "id": secrets.token_hex(16), "dir": [st.st_dev, st.st_ino]}
