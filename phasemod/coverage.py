@@ -43,10 +43,9 @@ def check_includes(phase: Phase, files: Sequence[str], never: Sequence[str]) -> 
     """Every include glob must match a file; raise naming the glob and a close path."""
     for glob in phase.files.include:
         pattern = compile_glob(glob)
-        if any(pattern.match(p) for p in files):
-            continue
-        where = " (only phasemod's own manifests, which are never selected)" \
-            if any(pattern.match(p) for p in never) else ""
+        if any(pattern.match(p) for p in files) or any(pattern.match(p) for p in never):
+            continue   # a glob matching only the manifests: plan lists them as excluded
+        where = ""
         hint = did_you_mean(glob, files)
         hint = f"; did you mean {hint!r}" if hint else ""
         raise SelectionError(f"{phase.path}: files.include: glob {glob!r} matches no file{where}{hint}; "

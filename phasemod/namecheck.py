@@ -152,7 +152,10 @@ def _facts(analysis: Analysis) -> _Facts:
                 used.add((id(scope), name))
     exported = _exported(analysis)
     # Names inside string annotations are uses (pyflakes agrees); other strings are not.
-    mentioned = {word for leaf, _ in analysis.strings if in_annotation(leaf) for word in _WORD.findall(leaf.value)}
+    # So are names in f-string replacement fields (read here from the text).
+    mentioned = {word for leaf, _ in analysis.strings
+                 if in_annotation(leaf) or "f" in leaf.value[:3].lower().split("'")[0].split('"')[0]
+                 for word in _WORD.findall(leaf.value)}
     for stmt in analysis.imports:
         if stmt.is_from and stmt.module and not stmt.star and stmt.module != "__future__":
             for entry in stmt.entries:

@@ -1,2 +1,2 @@
-from .runtime import Context as Context
 from ._moved import Undefined as Undefined
+from .runtime import Context as Context

@@ -1,4 +1,4 @@
-from pkg.old_mod import Special
 from pkg.new_mod import New
+from pkg.old_mod import Special
 
 x: New = Special()
