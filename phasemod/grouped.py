@@ -209,12 +209,12 @@ class _Review:
 
     def _edited(self, hunk: Hunk, edited: str) -> tuple[Hunk, str]:
         outcome = self.by_path[hunk.path]
-        source = (textio.decode_python if hunk.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
+        source = textio.decode_for(hunk.path, outcome.old_bytes)
         candidate = Hunk(hunk.path, hunk.index, hunk.start, hunk.before, tuple(hunklib.split_lines(edited)),
                          hunk.recipes, hunk.context_before, hunk.context_after, hunk.ordinal)
         trial = hunklib.rebuild(source.text, [candidate if h.index == hunk.index else h for h in outcome.hunks],
                                 [hunk.index])
-        problem = engine.check_rewrite(hunk.path, source.text, trial) if hunk.path.endswith((".py", ".pyi")) else ""
+        problem = engine.check_rewrite(hunk.path, source.text, trial) if textio.is_python(hunk.path) else ""
         return candidate, problem
 
 

@@ -6,6 +6,7 @@ construct arbitrary objects, import or run user recipes, or let a glob leave the
 from __future__ import annotations
 
 import dataclasses
+import errno
 import difflib
 import keyword
 import math
@@ -426,7 +427,9 @@ def _glob_problem(glob: str) -> str | None:
         return f"refers to a home directory, got {_show(glob)}; write a path relative to the repo root"
     if ".." in glob.split("/"):
         return f"leaves the repo root with '..', got {_show(glob)}; write a path inside the repo"
-    return None
+    from phasemod.select import glob_problem
+
+    return f"{glob_problem(glob)}, got {_show(glob)}" if glob_problem(glob) else None
 
 
 def _globs(node: yaml.Node, key: str, out: _Problems, *, dirs: bool = False) -> tuple[str, ...]:
@@ -712,12 +715,15 @@ class _Draft:
 def _parse(path: Path) -> _Draft:
     draft = _Draft(path, _Problems(str(path)))
     out = draft.out
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+    from phasemod.select import read_regular
+
+    try:   # a regular file only: a FIFO or device named *.yaml must not block or flood the load
+        data = read_regular(path, MAX_FILE_BYTES)
     except OSError as err:
-        out.add(0, _FILE_KEY, f"cannot read the file ({err.strerror or err}); check the path and permissions")
-        return draft
+        if err.errno != errno.EFBIG:
+            out.add(0, _FILE_KEY, f"cannot read the file ({err.strerror or err}); check the path and permissions")
+            return draft
+        data = b" " * (MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         out.add(1, _FILE_KEY, f"larger than {MAX_FILE_BYTES // 1024} KiB; a phase manifest is a short plan, split it into phases")
         return draft
@@ -786,8 +792,8 @@ def _parse(path: Path) -> _Draft:
 
 def _phase_number(node: yaml.Node, key: str, out: _Problems) -> int:
     number = _integer(node, key, out, example=" like 1")
-    if number < 0:
-        out.add(_line(node), key, f"expected a phase number of 0 or more like 1, got {number}")
+    if not 0 <= number < 2**63:   # the journal stores it as a 64-bit integer
+        out.add(_line(node), key, f"expected a phase number from 0 to {2**63 - 1} like 1, got {number}")
         raise _Bad
     return number
 

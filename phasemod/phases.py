@@ -19,7 +19,7 @@ from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
 from phasemod.model import FileOutcome, Finding, FindingKind, Hunk, Reference, Status
-from phasemod.select import repo_files, select
+from phasemod.select import read_regular, repo_files, select
 from phasemod.validation import ValidationResult, run_validations
 
 
@@ -152,7 +152,7 @@ def deletions(repo: Path, phase: Phase, all_files: Sequence[str], phases: Sequen
     # are parsed; after the move that is a handful, not every file naming the class.
     needles = tuple({(t.old.rpartition(".")[0] if t.recipe == "move_symbol" else t.old).rpartition(".")[2].encode()
                      for t in targets})
-    candidates = [(p, targets) for p in all_files if p.endswith((".py", ".pyi")) and p not in doomed
+    candidates = [(p, targets) for p in all_files if textio.is_python(p) and p not in doomed
                   and _names_module(repo / p, needles)]
     results = scan.scan_files(repo, candidates, phase.source_roots, jobs=engine.default_jobs())
     blocking = [r for result in results for r in result.references]
@@ -165,7 +165,7 @@ def _names_module(path: Path, needles: tuple[bytes, ...]) -> bool:
     from phasemod.select import names_in
 
     try:
-        return names_in(path.read_bytes(), needles)
+        return names_in(read_regular(path), needles)
     except OSError:
         return True  # let the scan report why it cannot be read
 
@@ -269,8 +269,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
                 continue
             state.files_seen += 1
             if dry:
-                old = textio.decode_python(outcome.old_bytes) if outcome.path.endswith(".py") else \
-                    textio.decode_text(outcome.old_bytes)
+                old = textio.decode_for(outcome.path, outcome.old_bytes)
                 new = old.__class__(outcome.new_bytes[3 if old.bom else 0:].decode(old.encoding), old.encoding, old.bom)
                 report.diff.append(hunklib.file_diff(outcome.path, old.text, new.text))
                 report.accepted_hunks += len(outcome.hunks)
@@ -362,7 +361,7 @@ class _ReviewState:
 def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, journal: Journal,
                       interactive: bool, decide: Decide | None, previous: dict[str, str],
                       state: _ReviewState, planned: "grouped.GroupedPlan | None" = None) -> None:
-    source = (textio.decode_python if outcome.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
+    source = textio.decode_for(outcome.path, outcome.old_bytes)
     hunks = list(outcome.hunks)
     accepted: dict[int, Hunk] = {}
     batch: list[tuple[str, int, str, str, str, str]] = []
@@ -465,7 +464,7 @@ def _ask(decide: Decide, prompt: Prompt, text: str, hunks: list[Hunk], state: _R
             candidate = Hunk(hunk.path, hunk.index, hunk.start, hunk.before, tuple(hunklib.split_lines(edited)),
                              hunk.recipes, hunk.context_before, hunk.context_after, hunk.ordinal)
             trial = hunklib.rebuild(text, [candidate if h.index == hunk.index else h for h in hunks], [hunk.index])
-            problem = engine.check_rewrite(hunk.path, text, trial) if hunk.path.endswith((".py", ".pyi")) else ""
+            problem = engine.check_rewrite(hunk.path, text, trial) if textio.is_python(hunk.path) else ""
             if not problem:
                 return "edited", candidate
             # Shown again: the refused edit (so `e` starts from it) and why.

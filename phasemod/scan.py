@@ -8,6 +8,8 @@ import hashlib
 import json
 import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -17,7 +19,7 @@ from phasemod import recipes as builtin_recipes
 from phasemod.manifest import Phase
 from phasemod.model import Kind, Reference
 from phasemod.modules import module_of
-from phasemod.select import names_in
+from phasemod.select import names_in, read_regular, too_large
 
 CACHE_VERSION = 2
 
@@ -82,7 +84,7 @@ def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tu
         from phasemod.engine import TOO_DEEP
 
         try:
-            text = (repo / path).read_bytes().decode("latin-1") if data is None else data.decode("latin-1")
+            text = read_regular(repo / path).decode("latin-1") if data is None else data.decode("latin-1")
         except OSError:
             text = ""
         return FileScan(path, _text_matches(path, text, [t for t in targets if t.recipe != "rename_in_text"]),
@@ -93,19 +95,21 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
                data: bytes | None = None) -> FileScan:
     if data is None:
         try:
-            data = (repo / path).read_bytes()
+            data = read_regular(repo / path)
         except OSError as exc:
             return FileScan(path, error=f"cannot read: {exc.strerror}")
     live = [t for t in targets if names_in(data, t.needles())]
     if not live:
         return FileScan(path)
-    is_python = path.endswith((".py", ".pyi"))
+    is_python = textio.is_python(path)
     code = [t for t in live if t.recipe != "rename_in_text"]
     prose = [t for t in live if t.recipe == "rename_in_text"]
     if is_python and not code or not is_python and not prose:
         return FileScan(path)
+    if too_large(data):
+        return FileScan(path, _text_matches(path, data.decode("latin-1"), live), too_large(data))
     try:
-        source = textio.decode_python(data) if is_python else textio.decode_text(data)
+        source = textio.decode_for(path, data)
     except textio.DecodeError as exc:
         return FileScan(path, _text_matches(path, data.decode("latin-1"), live), str(exc))
     refs: list[Reference] = []
@@ -138,6 +142,8 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
 def _text_matches(path: str, text: str, targets: Sequence[Target]) -> tuple[Reference, ...]:
     """For a file that cannot be parsed: every line naming an old symbol counts."""
     out = []
+    if not text.isascii():   # identifiers count by their NFKC form, as Python binds them
+        text = unicodedata.normalize("NFKC", text)
     for t in targets:
         name = re.compile(r"(?<![\w.])" + re.escape(t.old.rpartition(".")[2]) + r"(?!\w)|" + re.escape(t.old))
         for i, line in enumerate(text.splitlines(), 1):
@@ -174,13 +180,18 @@ class ScanCache:
 
     def lookup(self, repo: Path, path: str) -> tuple[FileScan | None, bytes | None]:
         try:
-            st = os.stat(repo / path)
+            st = os.lstat(repo / path)
         except OSError:
+            return None, None
+        if not stat.S_ISREG(st.st_mode):
             return None, None
         entry = self.entries.get(path)
         if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
             return entry[3], None
-        data = (repo / path).read_bytes()
+        try:
+            data = read_regular(repo / path)
+        except OSError:
+            return None, None
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if entry and entry[2] == digest:
             self.entries[path] = (st.st_size, st.st_mtime_ns, digest, entry[3])
@@ -258,7 +269,7 @@ def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source
             continue
         if data is None:
             try:
-                data = (repo / path).read_bytes()
+                data = read_regular(repo / path)
             except OSError as exc:
                 results[i] = FileScan(path, error=f"cannot read: {exc.strerror}")
                 continue
