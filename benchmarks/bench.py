@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py [--tree DIR] [--skip-bowler] [--scale 10] [--out FILE]
 
-Generates the reference tree (../shared/bench/make_netra_corpus.py) unless --tree names one,
+Generates the reference tree (benchmarks/reference_tree.py) unless --tree names one,
 then times each tool in its own process on a fresh copy: wall time, user+sys CPU (its
 worker processes included) and peak RSS (the largest single process). Prints a table of
 figures and ratios against the issue's targets and writes them as JSON. Never edits the
@@ -25,8 +25,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SHARED = Path(os.environ.get("PHASEMOD_BENCH_SHARED", REPO.parent / "shared" / "bench"))
-SCORER_PYTHON = os.environ.get("PHASEMOD_SCORER_PYTHON", "/root/.pyenv/versions/3.12.1/bin/python3")
+GENERATOR = HERE / "reference_tree.py"
+SCORER = HERE / "score_tree.py"
+BOWLER = HERE / "bowler_baseline.py"
 NEEDLES = (b"ExecutionEngine", b"execution_engine")
 SCALED = {"files": 40000, "affected": 10240, "refs": 84080}   # --scale 10 of the defaults
 DEFAULTS = {"files": 4000, "affected": 1024, "refs": 8408}
@@ -65,7 +66,7 @@ def measure(name: str, command: list[str], cwd: Path | None = None, env: dict | 
 
 def generate(out: Path, scale: int) -> Path:
     sizes = SCALED if scale == 10 else {k: v * scale for k, v in DEFAULTS.items()}
-    subprocess.run([sys.executable, str(SHARED / "make_netra_corpus.py"), str(out),
+    subprocess.run([sys.executable, str(GENERATOR), str(out),
                     *[f"--{k}={v}" for k, v in sizes.items()]], check=True, stdout=subprocess.DEVNULL)
     return out
 
@@ -155,17 +156,34 @@ def phasemod_cmd(repo: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "phasemod.runner", "--repo", str(repo), *args]
 
 
+def scorer_python() -> str:
+    """An interpreter that compiles the tree's 3.12 syntax: PHASEMOD_SCORER_PYTHON, this one,
+    python3.13/python3.12 on PATH or under pyenv; else this one (modern files then count as
+    unchecked and their references as not migrated)."""
+    if os.environ.get("PHASEMOD_SCORER_PYTHON"):
+        return os.environ["PHASEMOD_SCORER_PYTHON"]
+    if sys.version_info >= (3, 12):
+        return sys.executable
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = [*map(str, sorted(pyenv.glob("3.1[2-9]*/bin/python3"), reverse=True)),
+                  *filter(None, (shutil.which(n) for n in ("python3.13", "python3.12")))]
+    for candidate in candidates:
+        check = subprocess.run([candidate, "-c", "import sys; sys.exit(sys.version_info < (3, 12))"],
+                               capture_output=True)
+        if check.returncode == 0:
+            return candidate
+    return sys.executable
+
+
 def score(original: Path, migrated: Path) -> dict:
-    if not Path(SCORER_PYTHON).exists():
-        return {"error": f"{SCORER_PYTHON} not found (the scorer needs Python >= 3.12)"}
-    out = subprocess.run([SCORER_PYTHON, str(SHARED / "score_corpus.py"), str(original), str(migrated), "--json"],
+    out = subprocess.run([scorer_python(), str(SCORER), str(original), str(migrated), "--json"],
                          capture_output=True, text=True)
     try:
         data = json.loads(out.stdout)
     except ValueError:
         return {"error": (out.stderr or out.stdout).strip()[-300:]}
     keep = ("true_refs", "migrated", "migrated_pct", "review_refs", "decoys", "decoys_damaged", "broken_files",
-            "affected_untouched", "corruption_tokens_added", "expected_deletions_done", "migrated_by_kind")
+            "affected_untouched", "corruption_tokens_added", "expected_deletions_done", "migrated_by_kind", "python")
     return {k: data.get(k) for k in keep}
 
 
@@ -232,7 +250,6 @@ def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int) -> dict:
 
     # status before migration: cold (no cache), then warm on the unchanged tree.
     repo = fresh_copy(tree, work, "status")
-    (repo / ".phasemod").mkdir()
     results["status_cold"] = measure("phasemod status (cold)", phasemod_cmd(repo, "status", "--json"))
     results["status_warm"] = measure("phasemod status (warm)", phasemod_cmd(repo, "status", "--json"))
     results["status_cold_migrated"] = measure("phasemod status (migrated, cold)",
@@ -245,7 +262,7 @@ def bench_tree(tree: Path, work: Path, skip_bowler: bool, jobs: int) -> dict:
     if not skip_bowler:
         repo = fresh_copy(tree, work, "bowler")
         results["bowler"] = measure("bowler rename (baseline)",
-                                    [sys.executable, str(SHARED / "baselines" / "bowler_rename.py"), str(repo)])
+                                    [sys.executable, str(BOWLER), str(repo)])
         facts["bowler_score"] = score(tree, repo)
     return {"measures": {k: asdict(v) | {"stdout": v.stdout[-400:]} for k, v in results.items()}, "facts": facts,
             "ratios": ratios(results, jobs)}

@@ -336,10 +336,11 @@ class _Editor:
                         treeedit.insert_after(stmt.node, f"from {self.spec(stmt, parent)} import {', '.join(texts)}")
                     treeedit.remove_statement(stmt.node)
                 else:
-                    for entry in entries:
-                        treeedit.remove_import_entry(entry.node)
-                    for parent, texts in reversed(list(groups.items())):
-                        treeedit.insert_after(stmt.node, f"from {self.spec(stmt, parent)} import {', '.join(texts)}")
+                    comments = [c for entry in entries if (c := treeedit.remove_import_entry(entry.node, False))]
+                    for i, (parent, texts) in enumerate(reversed(list(groups.items()))):
+                        # the comments of moved names go with them (to the first new line)
+                        treeedit.insert_after(stmt.node, f"from {self.spec(stmt, parent)} import {', '.join(texts)}",
+                                              comments if i == len(groups) - 1 else ())
             self.changed = True
 
     def _plain(self) -> None:

@@ -248,8 +248,8 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     for leaf in p.analysis.commented:
         if "#" in leaf.prefix:
             for lineno, comment in comments_of(leaf):
-                if dotted.search(comment) or (names_old and word.search(comment)) \
-                        or re.search(r"(?<![\w.])" + re.escape(move.old_module) + r"(?!\w)", comment):
+                # the old module path alone is no reference: only a module move changes it
+                if dotted.search(comment) or (names_old and word.search(comment)):
                     sites.append(Site(lineno, Kind.DOCS))
     return dedupe(sites)
 
@@ -379,10 +379,10 @@ class _Editor:
                     treeedit.remove_statement(stmt.node)
                     self.changed = True
                     continue
-                for entry in entries:
-                    treeedit.remove_import_entry(entry.node)
+                # a comment on a moved name's line moves with it to the new import line
+                comments = [c for entry in entries if (c := treeedit.remove_import_entry(entry.node, not new_entries))]
                 if new_entries:
-                    treeedit.insert_after(stmt.node, f"from {spec} import {', '.join(new_entries)}")
+                    treeedit.insert_after(stmt.node, f"from {spec} import {', '.join(new_entries)}", comments)
             self.changed = True
 
     def _star_import(self) -> None:
@@ -424,8 +424,10 @@ class _Editor:
         return False
 
     def _already_imports_new(self, scope: Scope) -> bool:
+        # Only the same scope: a function that rebinds the name (`New = None` in an
+        # `except ImportError:`) makes it local, so an outer import would not reach it.
         found = self.p.analysis.lookup(self.move.new_name, scope)
-        return found is not None and any(b.kind == "import" and b.target == self.move.new
+        return found is scope and any(b.kind == "import" and b.target == self.move.new
                                          for b in found.bindings[self.move.new_name])
 
     def _module_spec(self, stmt: ImportStatement) -> str:
@@ -489,8 +491,8 @@ class _Editor:
             treeedit.set_from_module(stmt.node, parent)
             treeedit.replace_import_entry(entry.node, f"{tail}{alias}")
         else:
-            treeedit.remove_import_entry(entry.node)
-            treeedit.insert_after(stmt.node, f"from {parent} import {tail}{alias}")
+            comment = treeedit.remove_import_entry(entry.node, keep_comment=False)
+            treeedit.insert_after(stmt.node, f"from {parent} import {tail}{alias}", [comment] if comment else [])
 
     # -- strings, comments, docstrings ----------------------------------------------------
     def _strings(self) -> None:

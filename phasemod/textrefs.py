@@ -64,22 +64,31 @@ def rewrite_words(text: str, old_name: str, new_name: str, *, old_module: str = 
 
 def rewrite_module(text: str, old_module: str, new_module: str) -> str:
     """Rewrite a dotted module path that stands alone (not `old_module.Other`, which names
-    something that may stay behind)."""
+    something that may stay behind). Only a module move makes that path a reference."""
     if old_module not in text:
         return text
     return CHAIN.sub(lambda m: new_module if m.group() == old_module else m.group(), text)
 
 
 def rewrite_text(text: str, old_full: str, new_full: str, *, bare: bool) -> str:
-    """The text rules: the dotted path always; with `bare`, the bare name and the module
-    path alone as well."""
+    """The text rules of a symbol move: the dotted path always; with `bare`, the bare name
+    (and `old_mod.Old` short forms) as well. The old module path alone is no reference: the
+    module still exists and keeps its other names."""
     text = rewrite_dotted(text, old_full, new_full)
-    if not bare:
-        return text
     old_mod, _, old_name = old_full.rpartition(".")
     new_mod, _, new_name = new_full.rpartition(".")
-    text = rewrite_words(text, old_name, new_name, old_module=old_mod, new_module=new_mod)
-    return rewrite_module(text, old_mod, new_mod)
+    if old_mod in text:  # `from a.b.old_mod import Old` spells the full path too
+        text = _import_pattern(old_mod, old_name).sub(f"from {new_mod} import {new_name}", text)
+    if not bare:
+        return text
+    return rewrite_words(text, old_name, new_name, old_module=old_mod, new_module=new_mod)
+
+
+@functools.lru_cache(maxsize=64)
+def _import_pattern(old_module: str, old_name: str) -> re.Pattern[str]:
+    """`from old_module import Old` alone (an alias may follow; another name may not)."""
+    return re.compile(r"(?<![\w.])from[ \t]+%s[ \t]+import[ \t]+%s(?![\w.])(?![ \t]*,)"
+                      % (re.escape(old_module), re.escape(old_name)))
 
 
 def imports_symbol(code: str, old_full: str, new_full: str) -> bool:

@@ -30,7 +30,7 @@ COMMENT = re.compile(r"^[ \t]*[#;]")  # a whole-line comment in a config file is
 EXAMPLES = [
     ("See `a.b.old_mod.Old.run` and a.b.old_mod:Old.\n", "See `a.c.new_mod.New.run` and a.c.new_mod:New.\n"),
     ("| Old | deprecated |\n", "| New | deprecated |\n"),
-    ("Old moved out of a.b.old_mod.\n", "New moved out of a.c.new_mod.\n"),
+    ("Old moved out of a.b.old_mod.\n", "New moved out of a.b.old_mod.\n"),
     ("OldFactory, UserOld and obj.Old stay.\n", "OldFactory, UserOld and obj.Old stay.\n"),
     ("```python\nengine = Old()\n```\n", "```python\nengine = New()\n```\n"),
 ]
@@ -40,7 +40,7 @@ EXAMPLES = [
 class Options:
     old: str                                   # dotted path: package.module.Name
     new: str                                   # dotted path: package.module.NewName
-    bare_name: Literal["docs", "never"] = "docs"  # docs: bare name and module path alone in prose too
+    bare_name: Literal["docs", "never"] = "docs"  # docs: the bare name in prose too
 
 
 def validate(options: Options) -> list[tuple[str, str]]:
@@ -93,7 +93,7 @@ def _migrate(options: Options, text: str, path: str, hook: MigratePython | None)
 
 
 def _prose(options: Options, suffix: str, line: str) -> bool:
-    """May the bare name and the module path alone be rewritten on this line?"""
+    """May the bare name be rewritten on this line?"""
     return options.bare_name == "docs" and (suffix not in CONFIG or bool(COMMENT.match(line)))
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from bench_paths import BENCH_DIR
 from click.testing import CliRunner
+from comment_census import census
 
+from phasemod import syntax
 from phasemod.runner import cli
 
 BENCH = BENCH_DIR
@@ -81,3 +83,22 @@ def test_the_last_phase_deletes_the_module_and_nothing_remains(migrated: dict) -
     assert all(all(v == 0 for v in phase["by_kind"].values()) for phase in data["phases"])
     check = CliRunner().invoke(cli, ["--repo", str(repo), "check"])
     assert check.exit_code == 0, check.output
+
+
+def test_no_comment_is_lost_on_the_generated_tree(migrated: dict) -> None:
+    orig, repo, expected = migrated["orig"], migrated["repo"], migrated["expected"]
+    moves = [(expected["old"], expected["new"])]
+    changed = 0
+    for path in sorted(orig.rglob("*.py")):
+        rel = path.relative_to(orig)
+        after = repo / rel
+        if not after.exists() or after.read_bytes() == path.read_bytes():
+            continue
+        before_text, after_text = path.read_text(encoding="utf-8"), after.read_text(encoding="utf-8")
+        try:
+            expected_census = census(before_text, moves)
+        except syntax.ParseError:
+            continue
+        assert census(after_text, moves) == expected_census, rel
+        changed += 1
+    assert changed > 50

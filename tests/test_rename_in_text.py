@@ -123,9 +123,28 @@ def test_rewrite_dotted(text: str, expected: str) -> None:
 
 def test_new_name_containing_old_name_is_idempotent() -> None:
     old, new = "p.execution_engine.ExecutionEngine", "p.user_execution_engine.UserExecutionEngine"
-    once = textrefs.rewrite_text("ExecutionEngine and p.execution_engine", old, new, bare=True)
-    assert once == "UserExecutionEngine and p.user_execution_engine"
+    once = textrefs.rewrite_text("ExecutionEngine and p.execution_engine.ExecutionEngine", old, new, bare=True)
+    assert once == "UserExecutionEngine and p.user_execution_engine.UserExecutionEngine"
     assert textrefs.rewrite_text(once, old, new, bare=True) == once
+
+
+@pytest.mark.parametrize("text", [
+    "2.0: marshmallow.fields gained a keyword.", ".. automodule:: a.b.old_mod", "import a.b.old_mod",
+    "see a.b.old_mod.Other and a.b.old_mod:helper",
+])
+def test_module_path_alone_is_no_reference_of_a_symbol_move(text: str) -> None:
+    # One class moved out of a module that still exists: the module path alone stays.
+    for old, new in (("a.b.old_mod.Old", "a.c.new_mod.New"), ("marshmallow.fields.Nested", "marshmallow.nested.Nested")):
+        options = Options(old, new)
+        assert rewrite(options, text + "\n", "CHANGELOG.md") == text + "\n"
+        assert find(options, text + "\n", "CHANGELOG.md") == []
+
+
+def test_an_import_line_in_prose_is_the_full_path() -> None:
+    options = Options("a.b.old_mod.Old", "a.c.new_mod.New", "never")
+    text = "Use `from a.b.old_mod import Old as X`; `from a.b.old_mod import Old, Other` stays.\n"
+    assert rewrite(options, text, "notes.md") == ("Use `from a.c.new_mod import New as X`; "
+                                                 "`from a.b.old_mod import Old, Other` stays.\n")
 
 
 def test_find_reports_lines_without_changing_anything() -> None:
