@@ -214,18 +214,41 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema in docs/status.md).")
 @click.option("--fail-on-remaining", is_flag=True, help="Exit 1 while any reference remains.")
+@click.option("--from", "from_", is_flag=True,
+              help="Sum the FILES given (`status --json` outputs of CI shards) instead of reading the tree.")
+@click.argument("from_files", nargs=-1, metavar="[FILES]...", type=click.Path(dir_okay=False, path_type=Path))
 @shard_option
 @click.pass_obj
-def status(state: State, as_json: bool, fail_on_remaining: bool, shard) -> None:
-    """Remaining references per phase and kind, unparseable files, percent migrated."""
-    from phasemod import status as status_mod
+def status(state: State, as_json: bool, fail_on_remaining: bool, from_: bool, from_files: tuple[Path, ...],
+           shard) -> None:
+    """Remaining references per phase and kind, unparseable files, percent migrated,
+    and each phase's state in the migration record. `--from FILES...` sums shards."""
+    from phasemod import recording, status as status_mod
 
-    _warn_interrupted(state)
-    report = status_mod.phase_status(state.repo, state.phases(), shard)
+    if from_files and not from_:
+        raise UsageError("status takes files only with --from (status --from shard-1.json shard-2.json ...)")
+    if from_:
+        if shard:
+            raise UsageError("--from sums shard outputs; it takes no --shard")
+        from phasemod import status_merge
+
+        report = status_merge.load(from_files)
+        records = None
+    else:
+        _warn_interrupted(state)
+        phases = state.phases()
+        report = status_mod.phase_status(state.repo, phases, shard)
+        records = recording.status_json(state.repo, phases, recording.journal_states(state.repo, phases),
+                                        None if shard else report)
     if as_json:
-        click.echo(json.dumps(status_mod.summary_json(report), indent=1))
+        data = status_mod.summary_json(report)
+        if records is not None:
+            data["record"] = {str(n): r for n, r in records.items()}
+        click.echo(json.dumps(data, indent=1))
     else:
         console.print_status(report, state.color)
+        for line in recording.status_lines(records or {}):
+            click.echo(line)
     if fail_on_remaining and any(s.remaining or s.unparseable for s in report):
         sys.exit(EXIT_PROBLEMS)
 
@@ -249,14 +272,15 @@ def check(state: State, paths: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("phase")
+@click.option("--commit", is_flag=True, help="git commit the migration record with the result.")
 @click.pass_obj
-def validate(state: State, phase: str) -> None:
-    """Run PHASE's validation commands and record the result."""
+def validate(state: State, phase: str, commit: bool) -> None:
+    """Run PHASE's validation commands and record the result (journal and migration record)."""
     from phasemod import phases as engine_phases
 
     phases, (chosen,) = state.chosen((phase,))
     _warn_interrupted(state)
-    results = engine_phases.validate(state.repo, chosen)
+    results = engine_phases.validate(state.repo, chosen, commit)
     console.print_validations(results, state.color)
     if any(not r.ok and r.severity == "critical" for r in results):
         sys.exit(EXIT_PROBLEMS)
@@ -267,8 +291,9 @@ def validate(state: State, phase: str) -> None:
 @click.option("--run", "run_id", type=click.IntRange(1, 2**63 - 1), help="Roll back one run (see `phasemod log`).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--force", is_flag=True, help="Overwrite files changed since the run.")
+@click.option("--commit", is_flag=True, help="git commit the restored files and the migration record.")
 @click.pass_obj
-def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, force: bool) -> None:
+def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, force: bool, commit: bool) -> None:
     """Restore exactly what the journal recorded for PHASE (or one --run)."""
     from phasemod import phases as engine_phases
 
@@ -292,7 +317,7 @@ def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, for
         if not sys.stdin.isatty():
             raise UsageError("no terminal to confirm on: pass --yes")
         click.confirm("Roll back these files?", abort=True)
-    result = engine_phases.rollback(state.repo, phases, number, run_id, force)
+    result = engine_phases.rollback(state.repo, phases, number, run_id, force, commit)
     console.print_rollback_result(result, state.color)
     if not result.ok:
         sys.exit(EXIT_PROBLEMS)
@@ -318,14 +343,48 @@ def log(state: State, phase: str | None, as_json: bool) -> None:
 @cli.command()
 @click.option("--html", "html_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Write the self-contained HTML dashboard here.")
+@click.option("--from", "from_", is_flag=True,
+              help="Build it from the FILES given (`status --json` outputs of CI shards), not the tree.")
+@click.argument("from_files", nargs=-1, metavar="[FILES]...", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
-def report(state: State, html_file: Path) -> None:
+def report(state: State, html_file: Path, from_: bool, from_files: tuple[Path, ...]) -> None:
     """One self-contained HTML page: progress per phase and kind, what remains, history."""
     from phasemod import htmlreport
 
-    page = htmlreport.render(htmlreport.collect(state.repo, state.phases()))
+    if from_files and not from_:
+        raise UsageError("report takes files only with --from (report --html out.html --from shard-*.json)")
+    if from_:
+        from datetime import datetime, timezone
+
+        from phasemod import status_merge
+
+        data = htmlreport.ReportData(state.repo.name, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                                     status_merge.load(from_files))
+    else:
+        data = htmlreport.collect(state.repo, state.phases())
+    page = htmlreport.render(data)
     html_file.write_text(page, encoding="utf-8")
     click.echo(f"phasemod report: wrote {html_file} ({len(page) // 1024} KiB)")
+
+
+@cli.group()
+def journal() -> None:
+    """The local journal: merge other clones' journals (CI shards) into it."""
+
+
+@journal.command("merge")
+@click.argument("journals", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def journal_merge(state: State, journals: tuple[Path, ...]) -> None:
+    """Add the runs, files, hunks and validations of JOURNALS to this clone's journal, so
+    that `rollback PHASE` here undoes every shard's files."""
+    from phasemod import journal_merge as merging
+
+    result = merging.merge(state.repo, journals)
+    for source, old, new in result.runs:
+        click.echo(f"{source}: run {old} -> run {new}")
+    counts = ", ".join(f"{n} {table}" for table, n in result.counts.items())
+    click.echo(f"phasemod journal merge: added {counts} to {result.journal}")
 
 
 @cli.command()

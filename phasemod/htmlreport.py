@@ -74,12 +74,17 @@ def collect(repo: Path, phases: Sequence[Phase]) -> ReportData:
     from phasemod import state
     from phasemod.journal import Journal
 
+    from phasemod import recording
+
     statuses = phase_status(repo, phases)
     data = ReportData(repo.name, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), statuses)
+    # The committed migration record is the shared truth; the journal only where it is silent.
+    shared = recording.status_json(repo, phases, recording.journal_states(repo, phases), statuses)
+    data.phase_states = {n: "stale" if r["stale"] else "disagrees" if r["disagrees"] else r["state"]
+                         for n, r in shared.items() if r["state"]}
     if state.journal_path(repo, create=False) is None:
         return data
     with Journal.open(repo, create=False) as journal:
-        data.phase_states = {p.number: journal.phase_state(p.number) for p in phases}
         log = journal.log()
         data.history, data.removed_by_phase = history(repo, phases, journal, data.remaining)
     names = {p.number: p.name for p in phases}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from phasemod import engine, grouped, hunks as hunklib, scan, textio, vcs
+from phasemod import engine, grouped, hunks as hunklib, recording, scan, textio, vcs
 from phasemod.apply import FileChanged, UnsafeWrite, WriteFailed, apply_change
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
@@ -102,24 +102,16 @@ class PhaseReport:
 # ---------------------------------------------------------------------------- gating
 
 def check_requirements(journal: Journal | None, phase: Phase, phases: Sequence[Phase],
-                       unvalidated_ok: bool = False) -> None:
-    """Refuse a phase whose required phases are not applied and validated. With
-    ``unvalidated_ok`` (the run itself passes --no-validate) an applied phase whose
+                       unvalidated_ok: bool = False, repo: Path | None = None) -> None:
+    """Refuse a phase whose required phases are not validated, by the migration record
+    and the tree (phasemod/recording.py; the local journal when the record says nothing).
+    With ``unvalidated_ok`` (the run itself passes --no-validate) an applied phase whose
     validation was skipped is enough; a failed validation never is."""
-    by_number = {p.number: p for p in phases}
-    missing = []
-    for number in phase.requires:
-        state = journal.phase_state(number) if journal is not None else "not-run"
-        required = by_number.get(number)
-        ok = state == "validated" or (state == "applied" and required is not None
-                                      and (not required.validate or unvalidated_ok))
-        if not ok:
-            name = required.name if required else str(number)
-            missing.append(f"phase {number} ({name}) is {state}")
+    from phasemod import recording
+
+    missing = recording.requirement_problems(repo or Path("."), phase, phases, journal, unvalidated_ok)
     if missing:
-        raise ProblemsFound(f"phase {phase.number} ({phase.name}) requires earlier phases: {'; '.join(missing)}. "
-                            f"Run them first (phasemod run {' '.join(str(n) for n in phase.requires)} --yes), "
-                            "or validate them (phasemod validate N)")
+        raise ProblemsFound(f"phase {phase.number} ({phase.name}) requires earlier phases: {'; '.join(missing)}")
 
 
 # ---------------------------------------------------------------------------- proposals
@@ -243,6 +235,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     dry = options.mode == "dry-run"
     interactive = options.mode == "interactive" and decide is not None
     previous = journal.decisions(phase.number) if journal is not None and not options.revisit else {}
+    recorded = not dry and recording.enabled(repo, phase)
+    baseline = recording.pending_baseline(repo, phase, options.shard) if recorded else None
     selection, outcomes = propose(repo, phase, options, all_files)
     report.selected = len(selection.files)
     if options.on_selected:
@@ -299,14 +293,27 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     try:
         if state.quit:
             report.validation_skipped = "the review was stopped before the end of the phase"
-        elif options.validate and phase.validate and report.applied:
+        elif options.validate and phase.validate and (report.applied or (
+                _complete(report, options) and recorded and recording.needs_validation(phase))):
             validate_phase(repo, phase, journal, report)
     except KeyboardInterrupt:   # an unfinished validation proves nothing: not applied+validated
         journal.end_run(report.run_id, "interrupted")
         raise
-    if options.commit and report.applied and not report.rolled_back:
-        vcs.commit(repo, report.applied, commit_message(report))
+    record_file = None
+    if recorded and not state.quit:
+        record_file = recording.after_run(repo, phase, options.shard, len(report.applied), _complete(report, options),
+                                          report.validations, report.rolled_back, baseline)
+    if options.commit and (report.applied or record_file) and not report.rolled_back:
+        vcs.commit(repo, [*report.applied, *recording.paths_to_commit(repo, phase)], commit_message(report))
     return report
+
+
+def _complete(report: PhaseReport, options: RunOptions) -> bool:
+    """Every selected file and deletion went through (else the record says partial); a
+    needs-review item stays a remaining reference, the file itself went through."""
+    through = {FindingKind.NEEDS_REVIEW}
+    return not (report.quit or report.interrupted or report.blocked_by or
+                [f for f in report.problems(options.allow_unparseable) if f.kind not in through])
 
 
 def commit_message(report: PhaseReport) -> str:
@@ -552,7 +559,7 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
                 on_warning(text)
         for phase in chosen:
             try:
-                check_requirements(journal, phase, phases, unvalidated_ok=not options.validate)
+                check_requirements(journal, phase, phases, unvalidated_ok=not options.validate, repo=repo)
             except ProblemsFound as exc:
                 reports.append(PhaseReport(phase, refused=str(exc)))
                 break
@@ -602,19 +609,27 @@ def exit_code(reports: Sequence[PhaseReport], allow_unparseable: bool = False) -
     return 0
 
 
-def validate(repo: Path, phase: Phase) -> list[ValidationResult]:
+def validate(repo: Path, phase: Phase, commit: bool = False) -> list[ValidationResult]:
     """`phasemod validate`: run and record the phase's validations against its latest run."""
     from phasemod.lock import RepoLock
 
     with RepoLock(repo, f"validate {phase.number}"), Journal.open(repo) as journal:
         runs = [r for r in journal.runs(phase.number) if r.outcome not in ("dry-run", "rolled-back")]
-        if not runs:
+        # Another clone's run counts: the record says the phase was applied there.
+        recorded = recording.enabled(repo, phase) and recording.known_to_record(phase)
+        if not runs and not recorded:
             raise ProblemsFound(f"phase {phase.number} ({phase.name}) has not been run; "
                                 f"run it first: phasemod run {phase.number} --yes")
         results = run_validations(repo, phase.validate)
         for v in results:
-            journal.record_validation(runs[-1].id, v.command, v.exit_code, v.duration, v.timed_out, v.severity,
-                                      v.output_tail)
+            if runs:
+                journal.record_validation(runs[-1].id, v.command, v.exit_code, v.duration, v.timed_out, v.severity,
+                                          v.output_tail)
+        if recording.enabled(repo, phase):
+            recording.after_validate(repo, phase, results)
+        if commit:
+            vcs.commit(repo, recording.paths_to_commit(repo, phase),
+                       f"phasemod: phase {phase.number} {phase.name}: validation recorded\n")
     return results
 
 
@@ -633,13 +648,24 @@ def rollback_plan(repo: Path, phases: Sequence[Phase] | None, phase: int | None,
         return plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases, journal))
 
 
-def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_id: int | None, force: bool):
+def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_id: int | None, force: bool,
+             commit: bool = False):
     from phasemod.lock import RepoLock
     from phasemod.rollback import execute_rollback, plan_rollback
 
     with RepoLock(repo, "rollback"), Journal.open(repo) as journal:
         plan = plan_rollback(journal, repo, phase=phase, run_id=run_id, dependents=_dependents(phases, journal))
-        return execute_rollback(journal, repo, plan, force=force)
+        result = execute_rollback(journal, repo, plan, force=force)
+        number = phase if phase is not None else (journal.run(run_id).phase if run_id is not None else None)
+        target = next((p for p in phases or () if p.number == number), None)
+        if result.ok and target is not None and recording.enabled(repo, target) and \
+                not journal.live_runs(target.number):
+            recording.after_rollback(repo, target)
+            if commit:
+                vcs.commit(repo, [*(i.path for i in result.done), *recording.paths_to_commit(repo, target)],
+                           f"phasemod: phase {target.number} {target.name}: rolled back "
+                           f"({len(result.done)} files restored)\n")
+        return result
 
 
 def journal_log(repo: Path, phase: int | None) -> dict:

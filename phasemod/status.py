@@ -89,6 +89,9 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
         if record_baseline and status.remaining > baselines.get(key, -1):
             baselines[key] = status.remaining
         status.baseline = baselines.get(key)
+        recorded = _recorded_baseline(repo, phase, shard)
+        if recorded is not None:   # the committed record's baseline is the team's one
+            status.baseline = recorded
         out.append(status)
     if record_baseline:
         _save_baselines(repo, baselines)
@@ -169,6 +172,14 @@ def _relative(repo: Path, path: str) -> str:
         except ValueError:
             pass
     return candidate.as_posix().removeprefix("./")
+
+
+def _recorded_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None) -> int | None:
+    from phasemod import record, recording
+
+    if not recording.enabled(repo, phase):
+        return None
+    return record.baseline_for(recording.manifests_of(phase), phase.number, shard)
 
 
 def _baseline_key(phase: Phase, shard: tuple[int, int] | None) -> str:

@@ -36,6 +36,17 @@ def dirty_files(repo: Path) -> set[str]:
     return out
 
 
+def head_commit(repo: Path) -> str | None:
+    """The commit checked out (None outside git or before the first commit)."""
+    try:
+        result = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=repo, capture_output=True,
+                                text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    value = result.stdout.strip()
+    return value if result.returncode == 0 and value else None
+
+
 def commit(repo: Path, paths: Sequence[str], message: str) -> None:
     if not is_work_tree(repo):
         raise EngineError(f"{repo}: --commit needs a git work tree; run without --commit")

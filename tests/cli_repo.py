@@ -59,11 +59,12 @@ def make_repo(root: Path, files: int = 3, uses: int = 2, phases: int = 1, valida
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int] | str]:
-    """Every file (bytes and permission bits) and directory under ``root``, .phasemod left out."""
+    """Every file (bytes and permission bits) and directory under ``root``; .phasemod and
+    the migration record (phase_manifests/record/, which records the runs) left out."""
     out: dict[str, tuple[bytes, int] | str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d != ".phasemod"]
         rel = Path(dirpath).relative_to(root)
+        dirnames[:] = [d for d in dirnames if d != ".phasemod" and not (rel.name == "phase_manifests" and d == "record")]
         for d in dirnames:
             out[str(rel / d)] = "dir"
         for f in filenames:

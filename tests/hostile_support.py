@@ -81,8 +81,10 @@ def outside(repo: Path) -> dict[str, tuple[str, bytes | str, int]]:
 
 
 def files_of(repo: Path) -> dict[str, tuple[str, bytes | str, int]]:
-    """The repository's own tree without phasemod's state directory."""
-    return tree(repo, skip=(".phasemod",))
+    """The repository's own tree without phasemod's state directory and the migration
+    record (phase_manifests/record/, which notes the runs)."""
+    return {k: v for k, v in tree(repo, skip=(".phasemod",)).items()
+            if k != "phase_manifests/record" and not k.startswith("phase_manifests/record/")}
 
 
 def cli_run(repo: Path | str, *args: str, input: str | None = None, env: Mapping[str, str] | None = None) -> Result:

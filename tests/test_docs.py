@@ -39,3 +39,43 @@ def test_readme_gives_the_two_commands() -> None:
     assert "python3 -m pip install -e . && phasemod demo" in readme
     assert "python3 -m pip install -e '.[test]' && python3 -m pytest -q" in readme
     assert "python3 -m pytest -q" in (DOCS.parent / ".ci" / "run").read_text()
+
+
+def test_github_actions_example_is_a_valid_workflow_of_real_commands() -> None:
+    """docs/examples/*.yml: valid against the GitHub workflow schema (vendored by
+    check-jsonschema; actionlint is not installable from PyPI here), and every
+    `phasemod` command in a `run:` step parses with the CLI's own options."""
+    import json
+    import re
+    import shlex
+    from importlib import resources
+
+    import yaml
+
+    # A test dependency (setup.cfg [test]); a venv made before it was added skips, CI has it.
+    pytest.importorskip("check_jsonschema", reason="pip install -e '.[test]' again: check-jsonschema is missing")
+    import jsonschema
+
+    schema = json.loads(resources.files("check_jsonschema.builtin_schemas.vendor")
+                        .joinpath("github-workflows.json").read_text(encoding="utf-8"))
+    examples = sorted((DOCS / "examples").glob("*.yml"))
+    assert examples
+    for path in examples:
+        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        workflow["on"] = workflow.pop(True)     # YAML 1.1 reads the key `on` as true; GitHub reads YAML 1.2
+        jsonschema.validate(workflow, schema)
+        commands = [line.strip() for job in workflow["jobs"].values() for step in job["steps"]
+                    for line in step.get("run", "").splitlines() if line.strip().startswith("phasemod ")]
+        assert commands, path
+        for line in commands:
+            words = [w for w in shlex.split(re.sub(r"\$\{\{[^}]*\}\}", "X", line)) if w != "phasemod"]
+            group: click.Group = cli
+            while isinstance(group, click.Group):
+                name = words.pop(0)
+                assert name in group.commands, f"{path.name}: {line}: no command {name}"
+                command = group.commands[name]
+                group = command   # type: ignore[assignment]
+            known = {opt for p in command.params if isinstance(p, click.Option) for opt in p.opts + p.secondary_opts}
+            for word in words:
+                if word.startswith("-") and word != "-":
+                    assert word.split("=")[0] in known, f"{path.name}: {line}: {word} is no option of {name}"

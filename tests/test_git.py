@@ -50,7 +50,8 @@ def test_commit_names_the_phase_and_counts(tmp_path: Path) -> None:
     assert message.startswith("phasemod: phase 1 phase-1: 3 files changed, 0 deleted, 9 hunks accepted, 0 rejected")
     assert git(repo, "status", "--porcelain") == ""        # .phasemod/ ignores itself
     assert sorted(git(repo, "show", "--name-only", "--format=", "HEAD").split()) == \
-        ["pkg/p1_0.py", "pkg/p1_1.py", "pkg/p1_2.py"]
+        ["phase_manifests/record/.gitattributes", "phase_manifests/record/phase-1.jsonl",   # the migration record
+         "pkg/p1_0.py", "pkg/p1_1.py", "pkg/p1_2.py"]
 
 
 def test_commit_outside_git_is_an_error(tmp_path: Path) -> None:

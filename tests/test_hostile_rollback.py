@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import shutil
 from pathlib import Path
 
 from hostile_support import cli_run, files_of, make_repo, one_line_error, outside
@@ -64,7 +65,7 @@ def test_rollback_reads_only_the_journal(tmp_path: Path) -> None:
         {k: v for k, v in original.items() if "phase_manifests" not in k}
     (repo / "phase_manifests" / "01.yaml").unlink()
     assert cli_run(repo, "run", "1", "--yes", "--jobs", "1").exit_code == 2   # nothing to run without manifests
-    (repo / "phase_manifests").rmdir()
+    shutil.rmtree(repo / "phase_manifests")   # its record/ notes the run
     assert outside(repo) == before_out
 
 
