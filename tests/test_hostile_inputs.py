@@ -135,11 +135,11 @@ def test_a_signal_ends_a_pooled_run_and_releases_the_lock(tmp_path: Path, sig: i
     proc = subprocess.Popen([*phasemod_command(), "--repo", str(repo), "run", "1", "--yes", "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
                             env=dict(os.environ, NO_COLOR="1"))
-    deadline = time.monotonic() + 60
-    while not (repo / ".phasemod" / "lock").exists():
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.02)
-    time.sleep(0.5)
+    deadline = time.monotonic() + 120
+    first = repo / "pkg/p1_0.py"
+    while b"New()" not in first.read_bytes() and proc.poll() is None:   # the pool is writing
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode in (0, 130), (out, err)     # 0: it had finished before the signal came
