@@ -367,6 +367,21 @@ def report(state: State, html_file: Path, from_: bool, from_files: tuple[Path, .
     click.echo(f"phasemod report: wrote {html_file} ({len(page) // 1024} KiB)")
 
 
+@cli.command("recipes")
+@click.argument("names", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema in docs/cli.md).")
+def list_recipes(names: tuple[str, ...], as_json: bool) -> None:
+    """The recipes a manifest can name: id, what they read, description, options."""
+    from phasemod import catalog
+
+    recipes = [catalog.get(name) for name in names] if names else list(catalog.builtin().values())
+    found = [catalog.describe(r) for r in recipes]
+    if as_json:
+        click.echo(json.dumps(found, indent=1))
+    else:
+        console.print_recipes(found)
+
+
 @cli.group()
 def journal() -> None:
     """The local journal: merge other clones' journals (CI shards) into it."""

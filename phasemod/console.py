@@ -367,6 +367,18 @@ def print_rollback_result(result: Any, color: bool) -> None:
         click.echo(f"kept     {escape(kept)} (your bytes before the forced rollback)")
 
 
+def print_recipes(recipes: list[dict]) -> None:
+    """`phasemod recipes`: one block per recipe, its options aligned below it."""
+    for i, recipe in enumerate(recipes):
+        if i:
+            click.echo("")
+        click.echo(f"{recipe['id']}  ({recipe['reads']})  {recipe['description']}")
+        width = max((len(o["name"]) for o in recipe["options"]), default=0)
+        for o in recipe["options"]:
+            default = "required" if o["required"] else f"default {o['default']}"
+            click.echo(f"  {o['name']:<{width}}  {default:<16} {o['doc']}".rstrip())
+
+
 def print_log(data: dict, color: bool) -> None:
     """The journal, newest last: each run with its files, decisions and validations."""
     for run in data.get("runs", []):

@@ -8,22 +8,20 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import importlib
 import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import context, hunks, starnames, syntax, textio
-from phasemod import recipes as builtin_recipes
+from phasemod import catalog, context, hunks, starnames, syntax, textio
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
 from phasemod.modules import module_of
+from phasemod.recipe import Reads, Recipe
 from phasemod.select import compile_glob, in_shard, names_in, read_regular, repo_files, select, too_large
 
 PYTHON_SUFFIXES = textio.PYTHON_SUFFIXES
@@ -36,24 +34,6 @@ class Selection:
     phase: Phase
     files: tuple[str, ...]
     recipes: tuple[tuple[int, ...], ...]   # parallel to files: indices into phase.recipes
-
-
-def load_recipe(spec: RecipeSpec) -> ModuleType | Callable[..., Any]:
-    """The recipe module (built-in) or the user's ``package.module:function``."""
-    if ":" not in spec.name:
-        return builtin_recipes.load(spec.name)
-    module_name, _, func = spec.name.partition(":")
-    try:
-        return getattr(importlib.import_module(module_name), func)
-    except Exception as exc:  # importing runs the user's module: any error it raises is theirs
-        raise ManifestError([f"recipe {spec.name!r} (line {spec.line}): cannot import it: {exc}; "
-                             "check that the package is installed and the function exists"]) from None
-
-
-def recipe_target(spec: RecipeSpec) -> str:
-    if ":" in spec.name:
-        return "python"
-    return builtin_recipes.load(spec.name).TARGET
 
 
 def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = None,
@@ -70,13 +50,13 @@ def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = Non
 
 
 def _recipe_applies(spec: RecipeSpec, path: str) -> bool:
-    target, suffixes, include, exclude = _applicability(spec)
-    if target == "files":
+    reads, suffixes, include, exclude = _applicability(spec)
+    if reads is Reads.FILES:
         return False
     is_python = path.endswith(PYTHON_SUFFIXES)
-    if target == "python" and not is_python:
+    if reads is Reads.PYTHON and not is_python:
         return False
-    if target == "text" and (is_python or not path.lower().endswith(suffixes)):
+    if reads is Reads.TEXT and (is_python or not path.lower().endswith(suffixes)):
         return False
     if include and not any(r.match(path) for r in include):
         return False
@@ -84,71 +64,68 @@ def _recipe_applies(spec: RecipeSpec, path: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _applicability(spec: RecipeSpec) -> tuple[str, tuple[str, ...], tuple[Any, ...], tuple[Any, ...]]:
+def _applicability(spec: RecipeSpec) -> tuple[Reads, tuple[str, ...], tuple[Any, ...], tuple[Any, ...]]:
     """What a recipe needs to know of a path, computed once per recipe (this runs for
     every file of every phase on every status)."""
-    target = recipe_target(spec)
-    suffixes = tuple(builtin_recipes.load(spec.name).SUFFIXES) if target == "text" else ()
+    recipe = _reads_only(spec)
     files = spec.files
     include = tuple(compile_glob(g) for g in files.include) if files is not None else ()
     exclude = tuple(compile_glob(g) for g in files.exclude) if files is not None else ()
-    return target, suffixes, include, exclude
+    return recipe.reads, tuple(s.lower() for s in recipe.suffixes), include, exclude
+
+
+def _reads_only(spec: RecipeSpec) -> Any:
+    """What kind of files a recipe reads, without importing a user's module for it:
+    a user recipe counts as a Python recipe until it is run."""
+    if ":" in spec.name:
+        return catalog.FunctionRecipe(spec.name, lambda options, files: None)
+    return catalog.get(spec.name, spec.line)
 
 
 # ---------------------------------------------------------------------------- per process state
+
+@dataclass(frozen=True)
+class _Compiled:
+    recipe: Recipe
+    options: Any
+    fixers: tuple[Any, ...]                 # PYTHON: the query compiled to fissix fixers
+    needles: tuple[bytes, ...] | None       # None: no prefilter
+
 
 class _Recipes:
     """The phase's recipes compiled once per process: Bowler fixers or text transforms."""
 
     def __init__(self, phase: Phase) -> None:
         self.phase = phase
-        self.compiled: list[tuple[str, Any, tuple[bytes, ...] | None]] = []
+        self.compiled: list[_Compiled] = []
         for spec in phase.recipes:
-            recipe = load_recipe(spec)
-            if isinstance(recipe, ModuleType):
-                target = recipe.TARGET
-                needles = _needles(recipe, spec.options)
-                if target == "python":
-                    fixers = _instantiate(recipe.query(spec.options, []))
-                    self.compiled.append(("python", fixers, needles))
-                elif target == "text":
-                    self.compiled.append(("text", (recipe, spec.options), needles))
-                else:
-                    self.compiled.append(("files", None, None))
-            else:
-                self.compiled.append(("python", _user_fixers(spec, recipe), None))
+            recipe, options = catalog.resolve(spec)
+            fixers = tuple(_fixers(spec, recipe, options)) if recipe.reads is Reads.PYTHON else ()
+            needles = recipe.needles(options)
+            self.compiled.append(_Compiled(recipe, options, fixers, None if needles is None else tuple(needles)))
 
     def needles(self, indices: Sequence[int]) -> tuple[bytes, ...] | None:
         found: set[bytes] = set()
         for i in indices:
-            n = self.compiled[i][2]
+            n = self.compiled[i].needles
             if n is None:
                 return None
             found.update(n)
         return tuple(found)
 
 
-def _needles(recipe: ModuleType, options: Any) -> tuple[bytes, ...] | None:
-    """Names a file must contain for the recipe to possibly change it: the recipe's own
-    ``needles``, else the last component of its ``old`` dotted path (None: no prefilter)."""
-    if hasattr(recipe, "needles"):
-        return tuple(recipe.needles(options))
-    old = getattr(options, "old", None)
-    if isinstance(old, str) and old:
-        return (old.rpartition(".")[2].encode(),)
-    return None
-
-
-def _user_fixers(spec: RecipeSpec, recipe: Callable[..., Any]) -> list[Any]:
-    """Build a user recipe's query; its failure is a one-line error about that recipe."""
+def _fixers(spec: RecipeSpec, recipe: Recipe, options: Any) -> list[Any]:
+    """Build a recipe's query; a user recipe's failure is a one-line error about it."""
+    if ":" not in spec.name:
+        return compile_query(recipe.query(options, []))
     try:
-        return _instantiate(recipe(dict(spec.options), []))
+        return compile_query(recipe.query(options, []))
     except Exception as exc:
         raise ManifestError([f"recipe {spec.name!r} (line {spec.line}): did not build a Bowler Query "
                              f"({type(exc).__name__}: {exc}); fix the recipe function"]) from None
 
 
-def _instantiate(query: Any) -> list[Any]:
+def compile_query(query: Any) -> list[Any]:
     fixers = []
     for fixer_class in query.compile():
         fixer = fixer_class({"print_function": True}, [])
@@ -250,10 +227,10 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         except syntax.ParseError as exc:
             return _failed(path, exc.line, exc.message)
         changed_by = []
-        python_recipes = [i for i in indices if recipes.compiled[i][0] == "python"]
+        python_recipes = [i for i in indices if recipes.compiled[i].recipe.reads is Reads.PYTHON]
         with context.entering(ctx):
             for i in python_recipes:
-                _, fixers, _ = recipes.compiled[i]
+                fixers = recipes.compiled[i].fixers
                 ctx.recipe = recipes.phase.recipes[i].name
                 before = len(ctx.findings)
                 # Which recipe changed the file is only a question when there are several.
@@ -268,8 +245,8 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         new_text = source.text
         changed_by = []
         for i in indices:
-            kind, (recipe, options), _ = recipes.compiled[i]
-            rewritten = recipe.rewrite(options, new_text, path, python_block_migrator(options))
+            compiled = recipes.compiled[i]
+            rewritten = compiled.recipe.rewrite(compiled.options, new_text, path)
             if rewritten != new_text:
                 changed_by.append(recipes.phase.recipes[i].name)
                 new_text = rewritten
@@ -311,27 +288,6 @@ def check_rewrite(path: str, old: str, new: str) -> str:
             except syntax.ParseError as exc:
                 return f"line {exc.line}: {exc.message}"
         return f"line {getattr(new_error, 'lineno', 0)}: {getattr(new_error, 'msg', new_error)}"
-
-
-def python_block_migrator(options: Any) -> Callable[[str], str | None] | None:
-    """For text recipes: migrate a Python code block in prose with move_symbol's rules
-    (renaming the local name, since prose readers see the code, not an alias)."""
-    old, new = getattr(options, "old", None), getattr(options, "new", None)
-    if not old or not new or "." not in old:
-        return None
-    from phasemod.relocate import Move, migrate
-
-    move = Move.from_paths(old, new, keep_local_name=False)
-
-    def migrate_block(code: str) -> str | None:
-        try:
-            tree = syntax.parse(code)
-        except syntax.ParseError:
-            return None
-        if migrate(tree, move, "", False).conflicts:
-            return None
-        return str(tree)
-    return migrate_block
 
 
 # ---------------------------------------------------------------------------- a whole phase

@@ -105,15 +105,13 @@ def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int) ->
     records = journal.files([r.id for r in runs], with_content=True)
     targets = scan.targets_of(phases)
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
-    code = [t for t in targets if t.recipe != "rename_in_text"]
-    prose = [t for t in targets if t.recipe == "rename_in_text"]
 
     memo = _CountCache.load(repo, targets, roots)
 
     def count(path: str, content: bytes | None) -> int:
         if not content:
             return 0
-        chosen = code if textio.is_python(path) else prose
+        chosen = scan.split_by_reader(path, targets)
         if not chosen:
             return 0
         key = (path, hashlib.blake2b(content, digest_size=16).hexdigest())
@@ -167,7 +165,7 @@ class _CountCache:
     def load(cls, repo: Path, targets: Sequence[scan.Target], roots: tuple[str, ...]) -> "_CountCache":
         from phasemod import state
 
-        key = hashlib.sha256(repr(([(t.recipe, repr(t.options)) for t in targets], roots)).encode()).hexdigest()[:16]
+        key = hashlib.sha256(repr(([(t.recipe.id, repr(t.options)) for t in targets], roots)).encode()).hexdigest()[:16]
         cache = cls(state.cache_name("history", key), repo)
         data = state.read_file(repo, cache.name)
         if data:

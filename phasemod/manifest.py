@@ -5,6 +5,7 @@ construct arbitrary objects, import or run user recipes, or let a glob leave the
 """
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import errno
 import difflib
@@ -21,7 +22,8 @@ from typing import Any, Literal
 
 import yaml
 
-from phasemod import recipes
+from phasemod import catalog
+from phasemod.recipe import Reads, Recipe, shown as _show, yaml_flow
 from phasemod.errors import ManifestError
 
 __all__ = [
@@ -35,8 +37,6 @@ MAX_FILE_BYTES = 1 << 20
 # Nesting deeper than this is never a manifest; it also keeps PyYAML's recursive
 # composer far away from Python's recursion limit.
 MAX_DEPTH = 32
-# Values echoed back in messages are cut so one line stays one readable line.
-_SHOW_CHARS = 60
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _MAX_NAME = 64
@@ -84,7 +84,7 @@ class OptionsMapping(Mapping[str, Any]):
 
 @dataclass(frozen=True)
 class RecipeSpec:
-    name: str                  # "move_symbol" or a user recipe "package.module:function"
+    name: str                  # a built-in recipe's id, or a user recipe "package.module:function"
     options: object            # the recipe's Options instance, or an OptionsMapping (user recipe)
     files: FileSet | None      # narrows the phase's files (include: only these; exclude: minus these)
     line: int                  # line of the recipe entry in the manifest
@@ -146,15 +146,6 @@ class _Problems:
 
     def lines(self) -> list[str]:
         return [text for _, text in sorted(self.items, key=lambda item: item[0])]
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = repr(value)
-    return text if len(text) <= _SHOW_CHARS else text[: _SHOW_CHARS - 4] + "...'"
 
 
 def _closest(word: str, allowed: Sequence[str]) -> str:
@@ -489,94 +480,126 @@ def _fileset(node: yaml.Node, key: str, out: _Problems, *, include_required: boo
 
 # ----------------------------------------------------------------------------- recipes
 
-_DOTTED_EXAMPLE = {"move_symbol": "pkg.mod.Name", "move_module": "pkg.mod"}
-_MIN_PARTS = {"move_symbol": 2}                 # a symbol lives in a module: module.Name
-_GLOB_OPTIONS = {"delete_files": ("paths",)}    # options holding repo-relative paths/globs
 _RECIPE_FILES = "files"                         # reserved in every recipe: the per-recipe filter
 _USER_RECIPE = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*:[^\W\d]\w*")
+_SCALARS = (str, bool, int, float)
 
 
 @dataclass(frozen=True)
 class _Option:
+    """One field of a recipe's ``Options``: its type drives reading, its metadata
+    (phasemod.recipe.option) gives the example and says whether it holds repo paths."""
+
     name: str
-    kind: str                          # str | bool | int | float | choice | strings
+    hint: Any
     required: bool
-    choices: tuple[str, ...] = ()
-    nullable: bool = False
+    example: Any = None
+    repo_paths: bool = False
+
+
+def _expressible(hint: Any) -> bool:
+    """Whether a manifest (JSON-like YAML) can express a value of type ``hint``."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint in _SCALARS or hint in (Any, object):
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return all(a is type(None) or _expressible(a) for a in args)
+    if origin is Literal:
+        return all(isinstance(a, (str, int, bool)) for a in args)
+    if origin is tuple:
+        return len(args) == 2 and args[1] is Ellipsis and _expressible(args[0])
+    if origin in (Mapping, dict, collections.abc.Mapping):
+        return args[0] is str and _expressible(args[1])
+    return False
 
 
 @lru_cache(maxsize=None)
-def _options_schema(recipe: str) -> tuple[_Option, ...]:
+def _options_schema(recipe: Recipe) -> tuple[_Option, ...]:
     """The accepted options of a built-in recipe, read from its ``Options`` dataclass."""
-    options_type = recipes.load(recipe).Options
+    options_type = recipe.Options
     hints = typing.get_type_hints(options_type)
     schema: list[_Option] = []
     for spec in dataclasses.fields(options_type):
-        hint, nullable = hints[spec.name], False
-        if typing.get_origin(hint) in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(hint) if a is not type(None)]
-            nullable, hint = len(args) < len(typing.get_args(hint)), args[0] if len(args) == 1 else hint
-        origin, args = typing.get_origin(hint), typing.get_args(hint)
-        required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
-        if hint in (str, bool, int, float):
-            option = _Option(spec.name, hint.__name__, required, nullable=nullable)
-        elif origin is Literal and all(isinstance(a, str) for a in args):
-            option = _Option(spec.name, "choice", required, tuple(args), nullable)
-        elif origin is tuple and args in ((str, ...),):
-            option = _Option(spec.name, "strings", required, nullable=nullable)
-        else:
-            raise TypeError(f"recipes/{recipe}.py: option {spec.name!r} has type {hint!r}, which manifests cannot express")
+        hint = hints[spec.name]
+        if not _expressible(hint):
+            raise TypeError(f"recipe {recipe.id}: option {spec.name!r} has type {hint!r}, which manifests cannot express")
         if spec.name == _RECIPE_FILES:
-            raise TypeError(f"recipes/{recipe}.py: option name 'files' is reserved for the per-recipe filter")
-        schema.append(option)
+            raise TypeError(f"recipe {recipe.id}: option name 'files' is reserved for the per-recipe filter")
+        required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+        schema.append(_Option(spec.name, hint, required, spec.metadata.get("example"),
+                              bool(spec.metadata.get("repo_paths"))))
     return tuple(schema)
 
 
-def _option_value(option: _Option, node: yaml.Node, key: str, recipe: str, out: _Problems) -> Any:
-    if option.nullable and isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "null":
-        return None
-    if option.kind == "str":
-        example = f" like {_DOTTED_EXAMPLE[recipe]}" if option.name in ("old", "new") and recipe in _DOTTED_EXAMPLE else ""
-        return _string(node, key, out, example=example)
-    if option.kind == "bool":
+def _value(hint: Any, node: yaml.Node, key: str, out: _Problems, example: Any = None, repo_paths: bool = False) -> Any:
+    """A YAML node read as a value of type ``hint`` (recursively), or _Bad."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if type(None) in args and isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "null":
+            return None
+        options = [a for a in args if a is not type(None)]
+        hint = options[0] if len(options) == 1 else Any
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+    like = f" like {yaml_flow(example)}" if isinstance(example, str) else ""
+    if hint is str:
+        return _string(node, key, out, example=like)
+    if hint is bool:
         value = _plain(node, key, out)
         if not isinstance(value, bool):
             out.add(_line(node), key, f"expected true or false, {_got(value)}")
             raise _Bad
         return value
-    if option.kind in ("int", "float"):
+    if hint in (int, float):
         value = _plain(node, key, out)
-        if isinstance(value, bool) or not isinstance(value, (int, float) if option.kind == "float" else int):
-            out.add(_line(node), key, f"expected {'an integer' if option.kind == 'int' else 'a number'}, {_got(value)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float) if hint is float else int):
+            out.add(_line(node), key, f"expected {'an integer' if hint is int else 'a number'}, {_got(value)}")
             raise _Bad
         return value
-    if option.kind == "choice":
-        return _choice(node, key, option.choices, out)
-    if option.name in _GLOB_OPTIONS.get(recipe, ()):
-        return _globs(node, key, out)
-    items = _sequence(node, key, out, single=True, example=" of strings")
-    values = []
-    for i, item in enumerate(items):
-        values.append(_string(item, f"{key}[{i}]" if isinstance(node, yaml.SequenceNode) else key, out))
-    return tuple(values)
+    if origin is Literal:
+        return _choice(node, key, tuple(str(a) for a in args), out)
+    if origin is tuple:
+        if repo_paths:
+            return _globs(node, key, out)
+        items = _sequence(node, key, out, single=args[0] is str, example=" of strings" if args[0] is str else "")
+        values, bad = [], False
+        for i, item in enumerate(items):
+            try:
+                values.append(_value(args[0], item, f"{key}[{i}]" if isinstance(node, yaml.SequenceNode) else key, out))
+            except _Bad:
+                bad = True
+        if bad:
+            raise _Bad
+        return tuple(values)
+    if origin in (Mapping, dict, collections.abc.Mapping):
+        names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)] if isinstance(node, yaml.MappingNode) else []
+        entries = _mapping(node, key, names, out, what="key", example=f" like {yaml_flow(example)}" if example else "")
+        result, bad = {}, False
+        for name, (_, value_node) in entries.items():
+            try:
+                result[name] = _value(args[1], value_node, _join(key, name) if _simple(name) else key, out)
+            except _Bad:
+                bad = True
+        if bad:
+            raise _Bad
+        return OptionsMapping(result)
+    return _frozen(node, key, out)
 
 
-def _dotted_problem(value: str, recipe: str) -> str | None:
-    example = _DOTTED_EXAMPLE.get(recipe, "pkg.mod.Name")
-    parts = value.split(".")
-    if not all(part.isidentifier() for part in parts):
-        return f"expected a dotted path like {example}, got {_show(value)}"
-    keywords = [part for part in parts if keyword.iskeyword(part)]
-    if keywords:
-        return f"expected a dotted path of identifiers like {example}, got {_show(value)}: {keywords[0]!r} is a Python keyword"
-    if len(parts) < _MIN_PARTS.get(recipe, 1):
-        return f"expected at least module.Name like {example}, got {_show(value)}; name the module that defines it"
-    return None
+def _example_entry() -> str:
+    """A recipe entry to show in messages: the first built-in Python recipe and the names
+    of its required options."""
+    recipe = next((r for r in catalog.builtin().values() if r.reads is Reads.PYTHON), None)
+    if recipe is None:
+        return "package.module:function: {}"
+    required = [o for o in _options_schema(recipe) if o.required]
+    shown = ", ".join(f"{o.name}: ..." for o in required)
+    return f"{recipe.id}: {{{shown}}}"
 
 
 def _recipe(index: int, item: yaml.Node, out: _Problems) -> RecipeSpec:
     key = f"recipes[{index}]"
-    known = ", ".join(recipes.BUILTIN)
+    known_recipes = catalog.builtin()
+    known = ", ".join(known_recipes)
     if isinstance(item, yaml.ScalarNode) and item.tag == _TAG + "str":
         name, options_node = item.value, None   # a bare name: a recipe without options
     elif isinstance(item, yaml.MappingNode) and len(item.value) == 1 and isinstance(item.value[0][0], yaml.ScalarNode):
@@ -586,17 +609,18 @@ def _recipe(index: int, item: yaml.Node, out: _Problems) -> RecipeSpec:
         value = _plain(item, key, out) if not isinstance(item, yaml.MappingNode) else None
         count = len(item.value) if isinstance(item, yaml.MappingNode) else 0
         got = f"a mapping with {count} key{'s' if count != 1 else ''}" if isinstance(item, yaml.MappingNode) else _got(value).removeprefix("got ")
-        out.add(_line(item), key, f"expected one recipe as a single-key mapping like '- move_symbol: {{old: ..., new: ...}}', got {got}; start each recipe with its own '-'")
+        out.add(_line(item), key, f"expected one recipe as a single-key mapping like '- {_example_entry()}', got {got}; start each recipe with its own '-'")
         raise _Bad
     line = _line(item)
     if ":" in name:
         return _user_recipe(name, options_node, key, line, out)
-    if name not in recipes.BUILTIN:
+    if name not in known_recipes:
         shown_key = _join(key, name) if _simple(name) else key
-        out.add(line, shown_key, f"unknown recipe {_show(name)}; {_closest(name, recipes.BUILTIN)}known recipes: {known}; a recipe of your own is named package.module:function")
+        out.add(line, shown_key, f"unknown recipe {_show(name)}; {_closest(name, list(known_recipes))}known recipes: {known}; a recipe of your own is named package.module:function")
         raise _Bad
+    recipe = known_recipes[name]
     key = _join(key, name)
-    schema = {option.name: option for option in _options_schema(name)}
+    schema = {option.name: option for option in _options_schema(recipe)}
     allowed = [*schema, _RECIPE_FILES]
     if options_node is None or (isinstance(options_node, yaml.ScalarNode) and options_node.tag == _TAG + "null"):
         entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
@@ -609,11 +633,12 @@ def _recipe(index: int, item: yaml.Node, out: _Problems) -> RecipeSpec:
     for option in schema.values():
         if option.name not in entries:
             if option.required:
-                out.add(options_line, _join(key, option.name), f"missing required option; add {option.name}: {_option_example(option, name)}")
+                out.add(options_line, _join(key, option.name), f"missing required option; add {option.name}: {yaml_flow(option.example)}")
                 bad = True
             continue
         try:
-            values[option.name] = _option_value(option, entries[option.name][1], _join(key, option.name), name, out)
+            values[option.name] = _value(option.hint, entries[option.name][1], _join(key, option.name), out,
+                                         option.example, option.repo_paths)
         except _Bad:
             bad = True
     files = None
@@ -622,41 +647,20 @@ def _recipe(index: int, item: yaml.Node, out: _Problems) -> RecipeSpec:
             files = _fileset(entries[_RECIPE_FILES][1], _join(key, _RECIPE_FILES), out, include_required=False)
         except _Bad:
             bad = True
-    option_line = {option: _line(value) for option, (_, value) in entries.items()}
-    # Dotted-path recipes (old/new): identifiers only, and a real move.
-    for option in ("old", "new"):
-        value = values.get(option)
-        if isinstance(value, str) and option in schema:
-            problem = _dotted_problem(value, name)
-            if problem:
-                out.add(option_line[option], _join(key, option), problem)
-                bad = True
-    if not bad and "old" in values and values.get("old") == values.get("new"):
-        out.add(option_line["new"], _join(key, "new"), f"is the same as old ({_show(values['old'])}); write the dotted path it moves to")
-        bad = True
     if bad:
         raise _Bad
-    module = recipes.load(name)
-    options = module.Options(**values)
-    check = getattr(module, "validate", None)
-    if callable(check):
-        try:
-            found = list(check(options))
-        except Exception as err:  # a recipe bug must still come out as a readable problem
-            found = [("", f"the recipe's own checks failed ({type(err).__name__}: {err}); report this as a bug")]
-        for option, message in found:
-            option = str(option)
-            out.add(option_line.get(option, line), _join(key, option) if option else key, str(message))
-        if found:
-            raise _Bad
+    option_line = {option: _line(value) for option, (_, value) in entries.items()}
+    options = recipe.make_options(values)
+    try:
+        found = list(recipe.problems(options))
+    except Exception as err:  # a recipe bug must still come out as a readable problem
+        found = [("", f"the recipe's own checks failed ({type(err).__name__}: {err}); report this as a bug")]
+    for option, message in found:
+        option = str(option)
+        out.add(option_line.get(option, line), _join(key, option) if option else key, str(message))
+    if found:
+        raise _Bad
     return RecipeSpec(name, options, files, line)
-
-
-def _option_example(option: _Option, recipe: str) -> str:
-    if option.name in ("old", "new"):
-        return _DOTTED_EXAMPLE.get(recipe, "pkg.mod.Name")
-    return {"str": "<text>", "bool": "true", "int": "1", "float": "1.0",
-            "choice": " | ".join(option.choices), "strings": "[...]"}[option.kind]
 
 
 def _user_recipe(name: str, options_node: yaml.Node | None, key: str, line: int, out: _Problems) -> RecipeSpec:
@@ -748,7 +752,7 @@ def _parse(path: Path) -> _Draft:
     need("phase", "phase: <number> (unique; phases run in number order)")
     need("name", "name: <slug> like critical-business-path")
     need("files", "files: {include: [pkg/**/*.py]} (globs relative to the repo root)")
-    need("recipes", "recipes: with at least one recipe, like '- move_symbol: {old: pkg.mod.Name, new: pkg.new.Name}'")
+    need("recipes", f"recipes: with at least one recipe, like '- {_example_entry()}'")
 
     def take(key: str, read: Any) -> None:
         if key in entries:
@@ -842,9 +846,9 @@ def _requires(node: yaml.Node, key: str, out: _Problems) -> list[tuple[int | str
 
 
 def _recipes(node: yaml.Node, key: str, out: _Problems) -> tuple[RecipeSpec, ...]:
-    items = _sequence(node, key, out, single=False, example=" of recipes like '- move_symbol: {old: ..., new: ...}'")
+    items = _sequence(node, key, out, single=False, example=f" of recipes like '- {_example_entry()}'")
     if not items:
-        out.add(_line(node), key, "must list at least one recipe, like '- move_symbol: {old: pkg.mod.Name, new: pkg.new.Name}'")
+        out.add(_line(node), key, f"must list at least one recipe, like '- {_example_entry()}'")
         raise _Bad
     specs: list[RecipeSpec] = []
     bad = False

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from phasemod import engine, grouped, hunks as hunklib, recording, scan, textio, vcs
+from phasemod import catalog, engine, grouped, hunks as hunklib, recording, scan, textio, vcs
 from phasemod.apply import FileChanged, UnsafeWrite, WriteFailed, apply_change
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
+from phasemod.recipe import Reads
 from phasemod.model import FileOutcome, Finding, FindingKind, Hunk, Reference, Status
-from phasemod.select import read_regular, repo_files, select
+from phasemod.select import read_regular, repo_files
 from phasemod.validation import ValidationResult, run_validations
 
 
@@ -88,7 +89,7 @@ class PhaseReport:
     interrupted: bool = False                                   # Ctrl-C / SIGTERM: decisions kept
     refused: str = ""                                           # gating: why the phase did not run
     validation_skipped: str = ""
-    blocked_by: list[Reference] = field(default_factory=list)   # delete_files refused because of these
+    blocked_by: list[Reference] = field(default_factory=list)   # deletions refused because of these
     diff: list[str] = field(default_factory=list)               # --dry-run: unified diffs per file
 
     def problems(self, allow_unparseable: bool = False) -> list[Finding]:
@@ -124,29 +125,29 @@ def propose(repo: Path, phase: Phase, options: RunOptions, files: Sequence[str] 
 
 def deletions(repo: Path, phase: Phase, all_files: Sequence[str], phases: Sequence[Phase],
               shard: tuple[int, int] | None = None) -> tuple[list[str], list[Reference], bool]:
-    """(files the phase deletes, references that block it, require_no_references)."""
+    """(files the phase's FILES recipes delete, references that block it, whether guarded)."""
     paths: list[str] = []
     required = False
     for spec in phase.recipes:
-        if spec.name != "delete_files":
+        recipe, options = catalog.resolve(spec)
+        if recipe.reads is not Reads.FILES:
             continue
-        required = required or spec.options.require_no_references
-        paths += [p for p in select(all_files, spec.options.paths) if p not in paths]
+        plan = recipe.plan(options, all_files)
+        required = required or plan.guarded
+        paths += [p for p in plan.delete if p not in paths]
     from phasemod.select import in_shard
 
     paths = [p for p in paths if in_shard(p, shard)]
     if not paths or not required:
         return paths, [], required
-    targets = [t for t in scan.targets_of(phases) if t.recipe != "rename_in_text"]
+    targets = [t for t in scan.targets_of(phases) if t.recipe.guards_deletion]
     doomed = set(paths)
-    # Every reference move_symbol can resolve goes through the old module's name (an
-    # import of it, a relative import, a dotted string), so only files naming the module
-    # are parsed; after the move that is a handful, not every file naming the class.
-    needles = tuple({(t.old.rpartition(".")[0] if t.recipe == "move_symbol" else t.old).rpartition(".")[2].encode()
-                     for t in targets})
-    candidates = [(p, targets) for p in all_files if textio.is_python(p) and p not in doomed
+    # Only files holding a guard needle can hold a guarded reference (for a moved symbol:
+    # its old module's name; after the move that is a handful of files).
+    needles = tuple({n for t in targets for n in t.recipe.guard_needles(t.options) or t.needles()})
+    candidates = [(p, scan.split_by_reader(p, targets)) for p in all_files if p not in doomed
                   and _names_module(repo / p, needles)]
-    results = scan.scan_files(repo, candidates, phase.source_roots, jobs=engine.default_jobs())
+    results = scan.scan_files(repo, [c for c in candidates if c[1]], phase.source_roots, jobs=engine.default_jobs())
     blocking = [r for result in results for r in result.references]
     blocking += [Reference(result.path, result.error_line, r.kind, r.old, f"unparseable: {result.error}")
                  for result in results if result.error for r in result.references[:1]]
@@ -279,7 +280,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
         if planned is not None:
             state.quit, state.interrupted = planned.quit, planned.interrupted
         if not state.quit:
-            _delete_files(repo, phase, phases, all_files, report, journal, dry, options)
+            _delete_planned(repo, phase, phases, all_files, report, journal, dry, options)
     except KeyboardInterrupt:
         stream.stop()
         if report.run_id is not None:
@@ -432,7 +433,7 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
         return
     # The engine already checked its whole proposal; only a subset or an edit needs a new check.
     whole = all(accepted.get(h.index) == h for h in hunks)
-    problem = engine.check_rewrite(outcome.path, source.text, final) if outcome.path.endswith(".py") and not whole \
+    problem = engine.check_rewrite(outcome.path, source.text, final) if textio.is_python(outcome.path) and not whole \
         else ""
     if problem:
         report.findings.append(Finding(FindingKind.DROPPED, outcome.path, 0,
@@ -480,7 +481,7 @@ def _ask(decide: Decide, prompt: Prompt, text: str, hunks: list[Hunk], state: _R
                             "e edits it again, the other keys decide about the proposed hunk", prompt.counting)
 
 
-def _delete_files(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: Sequence[str],
+def _delete_planned(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: Sequence[str],
                   report: PhaseReport, journal: Journal | None, dry: bool, options: RunOptions) -> None:
     paths, blocking, _ = deletions(repo, phase, all_files, phases, options.shard)
     if not paths:
@@ -488,7 +489,7 @@ def _delete_files(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: 
     if blocking:
         report.blocked_by = blocking
         report.findings.append(Finding(FindingKind.REFUSED, paths[0], 0,
-                                       f"delete_files refused: {len(blocking)} code references to the old "
+                                       f"{_deleter(phase)} refused: {len(blocking)} code references to the old "
                                        "symbols remain (listed below); migrate them first"))
         return
     for path in paths:
@@ -503,6 +504,10 @@ def _delete_files(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: 
             continue
         report.deleted.append(path)
         report.applied.append(path)
+
+
+def _deleter(phase: Phase) -> str:
+    return next((s.name for s in phase.recipes if catalog.resolve(s)[0].reads is Reads.FILES), "deletion")
 
 
 def validate_phase(repo: Path, phase: Phase, journal: Journal, report: PhaseReport) -> None:

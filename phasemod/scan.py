@@ -7,39 +7,47 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from phasemod import context, starnames, syntax, textio
-from phasemod import recipes as builtin_recipes
-from phasemod.manifest import Phase
+from phasemod import catalog, context, starnames, syntax, textio
+from phasemod.manifest import Phase, RecipeSpec
+from phasemod.recipe import Found, Reads, Recipe, Source
 from phasemod.model import Kind, Reference
 from phasemod.modules import module_of
 from phasemod.select import names_in, read_regular, too_large
+from phasemod.textrefs import split_lines
 
 CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
 class Target:
-    """One thing to look for: a move_symbol/move_module/rename_in_text recipe's options."""
+    """One thing to look for: a recipe that surveys, with its options."""
 
-    recipe: str
+    recipe: Recipe
     options: Any
 
     @property
     def old(self) -> str:
-        return self.options.old
+        """What its references name (``Reference.old``)."""
+        return self.recipe.subject(self.options)
+
+    @property
+    def reads(self) -> Reads:
+        return self.recipe.reads
 
     def needles(self) -> tuple[bytes, ...]:
-        module = builtin_recipes.load(self.recipe)
-        if hasattr(module, "needles"):
-            return tuple(module.needles(self.options))
-        return (self.old.rpartition(".")[2].encode(),)
+        return tuple(self.recipe.needles(self.options) or ())
+
+    def reads_path(self, path: str) -> bool:
+        """Whether the target's recipe reads this kind of file."""
+        if textio.is_python(path):
+            return self.reads is Reads.PYTHON
+        return self.reads is Reads.TEXT and path.lower().endswith(tuple(s.lower() for s in self.recipe.suffixes))
 
 
 @dataclass(frozen=True)
@@ -51,17 +59,22 @@ class FileScan:
     imports_both: bool = False
 
 
+def _target(spec: RecipeSpec) -> Target | None:
+    recipe, options = catalog.resolve(spec)
+    if recipe.survey is None or recipe.reads is Reads.FILES or not recipe.needles(options):
+        return None  # it counts nothing (or would have to parse every file to count)
+    return Target(recipe, options)
+
+
 def targets_of(phases: Iterable[Phase]) -> list[Target]:
-    """The distinct things the phases move (deduplicated by recipe and old/new)."""
+    """The distinct things the phases move: every recipe that surveys, once per options."""
     seen, out = set(), []
     for phase in phases:
         for spec in phase.recipes:
-            if ":" in spec.name or spec.name not in ("move_symbol", "move_module", "rename_in_text"):
-                continue
-            key = (spec.name, spec.options.old, spec.options.new)
-            if key not in seen:
-                seen.add(key)
-                out.append(Target(spec.name, spec.options))
+            target = _target(spec)
+            if target is not None and (target.recipe.id, target.options) not in seen:
+                seen.add((target.recipe.id, target.options))
+                out.append(target)
     return out
 
 
@@ -69,9 +82,12 @@ def phase_targets(phase: Phase, path: str) -> list[Target]:
     """The targets of ``phase`` whose recipe applies to ``path`` (per-recipe filters)."""
     from phasemod.engine import _recipe_applies
 
-    return [t for spec, t in ((s, Target(s.name, s.options)) for s in phase.recipes
-                              if ":" not in s.name and s.name in ("move_symbol", "move_module", "rename_in_text"))
-            if _recipe_applies(spec, path)]
+    return [t for spec, t in ((s, _target(s)) for s in phase.recipes) if t is not None and _recipe_applies(spec, path)]
+
+
+def split_by_reader(path: str, targets: Sequence[Target]) -> list[Target]:
+    """The targets that read ``path`` (Python recipes for .py/.pyi, text recipes for their suffixes)."""
+    return [t for t in targets if t.reads_path(path)]
 
 
 def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tuple[str, ...] = (),
@@ -87,7 +103,7 @@ def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tu
             text = read_regular(repo / path).decode("latin-1") if data is None else data.decode("latin-1")
         except OSError:
             text = ""
-        return FileScan(path, _text_matches(path, text, [t for t in targets if t.recipe != "rename_in_text"]),
+        return FileScan(path, _text_matches(path, text, [t for t in targets if t.reads is Reads.PYTHON]),
                         TOO_DEEP)
 
 
@@ -102,9 +118,8 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
     if not live:
         return FileScan(path)
     is_python = textio.is_python(path)
-    code = [t for t in live if t.recipe != "rename_in_text"]
-    prose = [t for t in live if t.recipe == "rename_in_text"]
-    if is_python and not code or not is_python and not prose:
+    live = [t for t in live if t.reads_path(path)]
+    if not live:
         return FileScan(path)
     if too_large(data):
         return FileScan(path, _text_matches(path, data.decode("latin-1"), live), too_large(data))
@@ -112,31 +127,33 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
         source = textio.decode_for(path, data)
     except textio.DecodeError as exc:
         return FileScan(path, _text_matches(path, data.decode("latin-1"), live), str(exc))
-    refs: list[Reference] = []
-    both = False
     if not is_python:
-        for t in prose:
-            recipe = builtin_recipes.load(t.recipe)
-            from phasemod.engine import python_block_migrator
-
-            refs += [Reference(path, line, Kind.DOCS, t.old, text.strip()) for line, text in
-                     recipe.find(t.options, source.text, path, python_block_migrator(t.options))]
-        return FileScan(path, tuple(refs))
+        return FileScan(path, _references(path, source.text, live, Source(path, source.text)))
     try:
         tree = syntax.parse(source.text)
     except syntax.ParseError as exc:
-        return FileScan(path, _text_matches(path, source.text, code), exc.message, exc.line)
+        return FileScan(path, _text_matches(path, source.text, live), exc.message, exc.line)
     module, is_package = module_of(str(repo), path, source_roots)
-    lines = source.text.splitlines()
     ctx = context.FileContext(path, module, is_package, modules=starnames.repo_modules(str(repo), source_roots))
-    for t in code:
-        recipe = builtin_recipes.load(t.recipe)
-        with context.entering(ctx):
-            sites, imports_new = recipe.survey(t.options, tree, module, is_package)
-        both = both or (imports_new and any(s.kind is Kind.IMPORT for s in sites))
-        refs += [Reference(path, s.line, s.kind, t.old, lines[s.line - 1].strip() if 0 < s.line <= len(lines) else "",
-                           s.note) for s in sites]
-    return FileScan(path, tuple(refs), imports_both=both)
+    with context.entering(ctx):  # a survey may ask what star imports of repo modules provide
+        found = [(t, t.recipe.survey(t.options, Source(path, source.text, tree, module, is_package))) for t in live]
+    refs = _references(path, source.text, [t for t, _ in found], None, [f for _, f in found])
+    both = any(f.imports_new and any(ref[1] is Kind.IMPORT for ref in f.references) for _, f in found)
+    return FileScan(path, refs, imports_both=both)
+
+
+def _references(path: str, text: str, targets: Sequence[Target], source: Source | None,
+                found: Sequence[Found] | None = None) -> tuple[Reference, ...]:
+    """The surveys of ``targets`` (run here on ``source`` unless ``found`` is given) as
+    references with their source lines."""
+    if found is None:
+        assert source is not None
+        found = [t.recipe.survey(t.options, source) for t in targets]
+    # Line numbers as the recipe counts them: Python's for code, newlines only for text.
+    lines = text.splitlines() if textio.is_python(path) else split_lines(text.removeprefix("\ufeff"))
+    return tuple(Reference(path, line, kind, t.old, lines[line - 1].strip() if 0 < line <= len(lines) else "",
+                           note[0] if note else "")
+                 for t, f in zip(targets, found) for line, kind, *note in f.references)
 
 
 def _text_matches(path: str, text: str, targets: Sequence[Target]) -> tuple[Reference, ...]:
@@ -145,7 +162,9 @@ def _text_matches(path: str, text: str, targets: Sequence[Target]) -> tuple[Refe
     if not text.isascii():   # identifiers count by their NFKC form, as Python binds them
         text = unicodedata.normalize("NFKC", text)
     for t in targets:
-        name = re.compile(r"(?<![\w.])" + re.escape(t.old.rpartition(".")[2]) + r"(?!\w)|" + re.escape(t.old))
+        name = t.recipe.text_pattern(t.options)
+        if name is None:
+            continue
         for i, line in enumerate(text.splitlines(), 1):
             if name.search(line):
                 out.append(Reference(path, i, Kind.REFERENCE, t.old, line.strip()))
@@ -169,7 +188,7 @@ class ScanCache:
     def load(cls, repo: Path, targets: Sequence[Target], source_roots: tuple[str, ...] = ()) -> "ScanCache":
         from phasemod import state
 
-        key = hashlib.sha256(repr((CACHE_VERSION, [(t.recipe, repr(t.options)) for t in targets],
+        key = hashlib.sha256(repr((CACHE_VERSION, [(t.recipe.id, repr(t.options)) for t in targets],
                                    source_roots)).encode()).hexdigest()[:16]
         cache = cls(None, key)
         cache.repo = repo

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from phasemod import engine, scan, textio
+from phasemod import engine, scan
 from phasemod.manifest import Phase
 from phasemod.model import Kind, Reference
 from phasemod.select import walk
@@ -142,12 +142,7 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
         all_files = [f for f in all_files if not (f == inside or f.startswith(inside + "/"))]
     targets = scan.targets_of(phases)
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
-    code = [t for t in targets if t.recipe != "rename_in_text"]
-    prose = [t for t in targets if t.recipe == "rename_in_text"]
-    from phasemod.recipes import rename_in_text
-
-    items = [(p, code if textio.is_python(p) else prose if p.lower().endswith(rename_in_text.SUFFIXES)
-              else []) for p in all_files]
+    items = [(p, scan.split_by_reader(p, targets)) for p in all_files]
     results = scan.scan_files(repo, items, roots, _cache(repo, targets, roots, "check"),
                               engine.default_jobs() if jobs is None else jobs)
     found = [r for result in results for r in result.references]
@@ -158,7 +153,7 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
     # Never pass blind: a directory not searched or a special file is named too.
     found += [Reference(path, 0, Kind.REFERENCE, "", f"unreadable: {reason}") for path, reason in problems
               if reason.startswith("cannot be listed") or (not paths or select([path], patterns))
-              and (textio.is_python(path) or path.lower().endswith(rename_in_text.SUFFIXES))]
+              and scan.split_by_reader(path, targets)]
     return found
 
 

@@ -1,18 +1,7 @@
-"""The built-in recipes, one per module; a user recipe is named ``package.module:function``.
+"""The built-in recipes, one per module, found by walking this package
+(phasemod.catalog); a user recipe is named ``package.module:name``.
 
-A recipe builds an unexecuted Bowler ``Query`` (or text/file transforms) from its
-options; it never chooses files, writes, prompts or runs itself.
+Each module defines one ``phasemod.recipe.Recipe`` subclass. A recipe builds an
+unexecuted Bowler ``Query`` (or a text transform, or a file plan) from its options; it
+never chooses files, writes, prompts or runs itself. See docs/recipes/writing.md.
 """
-from __future__ import annotations
-
-import importlib
-from types import ModuleType
-
-BUILTIN = ("move_symbol", "move_module", "rename_in_text", "delete_files")
-
-
-def load(name: str) -> ModuleType:
-    """Import the built-in recipe module ``name`` (KeyError if unknown)."""
-    if name not in BUILTIN:
-        raise KeyError(name)
-    return importlib.import_module(f"{__name__}.{name}")

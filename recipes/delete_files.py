@@ -1,17 +1,37 @@
 """delete_files: delete listed files once nothing refers to what they define.
 
-Declares which files go; the engine journals and performs the deletion.
+Plans which files go and whether they must wait for the guard; the engine journals and
+performs the deletion, and the guard counts the references of every recipe that
+``guards_deletion`` in all manifests (docs/recipes/delete_files.md).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
-ID = "delete_files"
-DESCRIPTION = "Delete files (paths or globs), refusing while code still references the phase's old symbols."
-TARGET = "files"
+from phasemod.recipe import Example, FilePlan, Reads, Recipe, option
+from phasemod.select import select
 
 
 @dataclass(frozen=True)
 class Options:
-    paths: tuple[str, ...]
-    require_no_references: bool = True
+    paths: tuple[str, ...] = option(example=("pkg/old_module.py",), repo_paths=True,
+                                    doc="paths or gitignore-style globs relative to the repo root")
+    require_no_references: bool = option(example=True, default=True,
+                                         doc="refuse while any code reference remains")
+
+
+class DeleteFiles(Recipe):
+    id = "delete_files"
+    description = "Delete files (paths or globs), refusing while code still references the phase's old symbols."
+    reads = Reads.FILES
+    Options = Options
+    # For a FILES recipe, before and after list the repository's files, one per line.
+    examples = (
+        Example({"paths": ["pkg/old.py", "**/*.backup_*"]}, "pkg/old.py\npkg/new.py\nlib/a.py.backup_1\n",
+                "pkg/new.py\n", title="paths and globs"),
+        Example({"paths": ["pkg/gone.py"]}, "pkg/old.py\n", "pkg/old.py\n", title="a path that matches nothing deletes nothing"),
+    )
+
+    def plan(self, options: Options, files: Sequence[str]) -> FilePlan:
+        return FilePlan(tuple(select(files, options.paths)), options.require_no_references)

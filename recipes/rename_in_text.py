@@ -11,44 +11,92 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Literal
 
+from phasemod import syntax
+from phasemod.model import Kind
+from phasemod.recipe import Example, Found, Reads, Recipe, Source, dotted_path, option, shown
 from phasemod.textrefs import (
     Block, MigratePython, doctest_runs, imports_symbol, markdown_blocks, migrate_doctest,
     migrate_snippet, rest_blocks, rewrite_dotted, rewrite_text, split_lines, starts_example,
 )
 
-ID = "rename_in_text"
-DESCRIPTION = "Rewrite a symbol's dotted path, and optionally its bare name, in Markdown, reST, YAML, TOML, INI and text."
-TARGET = "text"
-
 CONFIG = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf")
 SUFFIXES = (".md", ".markdown", ".rst", ".rest", ".txt", ".text") + CONFIG
-DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 BOM = "\ufeff"
 COMMENT = re.compile(r"^[ \t]*[#;]")  # a whole-line comment in a config file is prose
 
-# Rewritten with old=a.b.old_mod.Old, new=a.c.new_mod.New, bare_name=docs, in a .md file.
-EXAMPLES = [
-    ("See `a.b.old_mod.Old.run` and a.b.old_mod:Old.\n", "See `a.c.new_mod.New.run` and a.c.new_mod:New.\n"),
-    ("| Old | deprecated |\n", "| New | deprecated |\n"),
-    ("Old moved out of a.b.old_mod.\n", "New moved out of a.b.old_mod.\n"),
-    ("OldFactory, UserOld and obj.Old stay.\n", "OldFactory, UserOld and obj.Old stay.\n"),
-    ("```python\nengine = Old()\n```\n", "```python\nengine = New()\n```\n"),
-]
+_SYMBOL = dotted_path("pkg.mod.Name", min_parts=2)
 
 
 @dataclass(frozen=True)
 class Options:
-    old: str                                   # dotted path: package.module.Name
-    new: str                                   # dotted path: package.module.NewName
-    bare_name: Literal["docs", "never"] = "docs"  # docs: the bare name in prose too
+    old: str = option(example="pkg.mod.Name", check=_SYMBOL, doc="dotted path: package.module.Name")
+    new: str = option(example="pkg.mod.Name", check=_SYMBOL, doc="dotted path: package.module.NewName")
+    bare_name: Literal["docs", "never"] = option(
+        example="docs", default="docs", check=lambda v: None if v in ("docs", "never") else "expected docs or never",
+        doc="docs: the bare name is rewritten in prose too; never: the full dotted path only")
 
 
-def validate(options: Options) -> list[tuple[str, str]]:
-    problems = [(key, "expected a dotted path like pkg.mod.Name") for key in ("old", "new")
-                if not DOTTED.match(getattr(options, key))]
-    if options.bare_name not in ("docs", "never"):
-        problems.append(("bare_name", "expected docs or never"))
-    return problems
+_OPTIONS = {"old": "a.b.old_mod.Old", "new": "a.c.new_mod.New"}
+
+
+class RenameInText(Recipe):
+    id = "rename_in_text"
+    description = "Rewrite a symbol's dotted path, and optionally its bare name, in Markdown, reST, YAML, TOML, INI and text."
+    reads = Reads.TEXT
+    Options = Options
+    suffixes = SUFFIXES
+    examples = (
+        Example(_OPTIONS, "See `a.b.old_mod.Old.run` and a.b.old_mod:Old.\n",
+                "See `a.c.new_mod.New.run` and a.c.new_mod:New.\n", "README.md", "dotted paths, with a method or a colon"),
+        Example(_OPTIONS, "| Old | deprecated |\n", "| New | deprecated |\n", "README.md", "the bare name in prose"),
+        Example(_OPTIONS, "Old moved out of a.b.old_mod.\n", "New moved out of a.b.old_mod.\n", "README.md",
+                "the module path alone stays: the old module still exists"),
+        Example(_OPTIONS, "OldFactory, UserOld and obj.Old stay.\n", "OldFactory, UserOld and obj.Old stay.\n",
+                "README.md", "longer words and attributes stay"),
+        Example(_OPTIONS, "```python\nengine = Old()\n```\n", "```python\nengine = New()\n```\n", "README.md",
+                "a fenced Python block is migrated as code"),
+        Example({**_OPTIONS, "bare_name": "never"}, "Old lives in a.b.old_mod.Old.\n",
+                "Old lives in a.c.new_mod.New.\n", "README.md", "bare_name: never rewrites dotted paths only"),
+        Example(_OPTIONS, "# Old is deprecated\nengine: a.b.old_mod.Old\nname: Old\n",
+                "# New is deprecated\nengine: a.c.new_mod.New\nname: Old\n", "config.yaml",
+                "in a config file the bare name moves only in whole-line comments"),
+    )
+
+    def validate(self, options: Options) -> list[tuple[str, str]]:
+        if options.old == options.new:
+            return [("new", f"is the same as old ({shown(options.old)}); write the dotted path it moves to")]
+        return []
+
+    def needles(self, options: Options) -> tuple[bytes, ...]:
+        return (options.old.rpartition(".")[2].encode(),)
+
+    def subject(self, options: Options) -> str:
+        return options.old
+
+    def rewrite(self, options: Options, text: str, path: str) -> str:  # type: ignore[override]
+        return rewrite(options, text, path, python_block_migrator(options))
+
+    def survey(self, options: Options, source: Source) -> Found:
+        lines = find(options, source.text, source.path, python_block_migrator(options))
+        return Found(tuple((line, Kind.DOCS) for line, _ in lines))
+
+
+def python_block_migrator(options: Options) -> MigratePython:
+    """Migrate a Python code block in prose with move_symbol's rules, renaming the local
+    name (prose readers see the code, not an alias); None: it does not parse or conflicts."""
+    from phasemod.relocate import Move, migrate
+
+    move = Move.from_paths(options.old, options.new, keep_local_name=False)
+
+    def migrate_block(code: str) -> str | None:
+        try:
+            tree = syntax.parse(code)
+        except syntax.ParseError:
+            return None
+        if migrate(tree, move, "", False).conflicts:
+            return None
+        return str(tree)
+    return migrate_block
 
 
 def rewrite(options: Options, text: str, path: str, migrate_python: MigratePython | None = None) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from phasemod import recipes
+from phasemod import catalog
 from phasemod.errors import ManifestError
 from phasemod.manifest import (
     MAX_DEPTH,
@@ -89,7 +89,7 @@ def test_spec_example_loads() -> None:
                                   ("**/*.backup_*",))
     assert [r.name for r in phase.recipes] == ["move_symbol", "rename_in_text", "move_module", "delete_files"]
     move = phase.recipes[0]
-    assert move.options == recipes.load("move_symbol").Options(
+    assert move.options == catalog.builtin()["move_symbol"].Options(
         old="netra_backend.app.agents.supervisor.execution_engine.ExecutionEngine",
         new="netra_backend.app.agents.supervisor.user_execution_engine.UserExecutionEngine",
         keep_local_name=True)
@@ -227,8 +227,8 @@ def test_select_phases(pm: Path) -> None:
 def test_every_builtin_recipe_options_type_is_supported() -> None:
     from phasemod.manifest import _options_schema
 
-    for name in recipes.BUILTIN:
-        assert _options_schema(name)
+    for recipe in catalog.builtin().values():
+        assert _options_schema(recipe)
 
 
 # ----------------------------------------------------------------------------- file-level problems
@@ -378,14 +378,14 @@ def test_missing_fields(pm: Path) -> None:
         "pm/01.yaml:1: name: missing required key; add name: <slug> like critical-business-path",
         "pm/01.yaml:1: files: missing required key; add files: {include: [pkg/**/*.py]} (globs relative to the repo root)",
         "pm/01.yaml:1: recipes: missing required key; add recipes: with at least one recipe, like "
-        "'- move_symbol: {old: pkg.mod.Name, new: pkg.new.Name}'",
+        "'- move_module: {old: ..., new: ...}'",
     ]
     text = phase_text().replace("  include: [pkg/**/*.py]", "  exclude: [x]")
     assert file_problems(pm, text) == [
         "pm/01.yaml:4: files.include: missing required key; add include: [pkg/**/*.py] (globs relative to the repo root)"]
     text = phase_text().split("recipes:")[0] + "recipes: []\n"
     assert file_problems(pm, text) == [
-        "pm/01.yaml:5: recipes: must list at least one recipe, like '- move_symbol: {old: pkg.mod.Name, new: pkg.new.Name}'"]
+        "pm/01.yaml:5: recipes: must list at least one recipe, like '- move_module: {old: ..., new: ...}'"]
     text = phase_text().replace("      new: pkg.new.Thing\n", "")
     assert file_problems(pm, text) == ["pm/01.yaml:7: recipes[0].move_symbol.new: missing required option; add new: pkg.mod.Name"]
 
@@ -461,7 +461,7 @@ def test_unknown_recipe_lists_known(pm: Path) -> None:
     text = phase_text().replace("move_symbol:", "move_symbl:")
     assert file_problems(pm, text) == [
         "pm/01.yaml:6: recipes[0].move_symbl: unknown recipe 'move_symbl'; did you mean 'move_symbol'? known recipes: "
-        "move_symbol, move_module, rename_in_text, delete_files; a recipe of your own is named package.module:function"]
+        "delete_files, move_module, move_symbol, rename_in_text; a recipe of your own is named package.module:function"]
 
 
 @pytest.mark.parametrize("name", ["pkg:mod:fn", "pkg.mod:", ":fn", "pkg-x.mod:fn", "pkg.class:fn", "pkg mod:fn"])
@@ -475,9 +475,9 @@ def test_user_recipe_form(pm: Path, name: str) -> None:
 def test_recipe_entry_shapes(pm: Path) -> None:
     text = phase_text().replace("  - move_symbol:\n", "  - move_symbol: {}\n    extra: 1\n  - 5\n  - move_symbol:\n")
     assert file_problems(pm, text) == [
-        "pm/01.yaml:6: recipes[0]: expected one recipe as a single-key mapping like '- move_symbol: {old: ..., new: ...}', "
+        "pm/01.yaml:6: recipes[0]: expected one recipe as a single-key mapping like '- move_module: {old: ..., new: ...}', "
         "got a mapping with 2 keys; start each recipe with its own '-'",
-        "pm/01.yaml:8: recipes[1]: expected one recipe as a single-key mapping like '- move_symbol: {old: ..., new: ...}', "
+        "pm/01.yaml:8: recipes[1]: expected one recipe as a single-key mapping like '- move_module: {old: ..., new: ...}', "
         "got the number 5; start each recipe with its own '-'",
     ]
 
@@ -492,11 +492,11 @@ def test_per_recipe_files_problems(pm: Path) -> None:
 
 
 def test_recipe_validate_hook(pm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    module = recipes.load("move_symbol")
-    monkeypatch.setattr(module, "validate", lambda options: [("new", "must live in pkg.new; move it there")], raising=False)
+    module = type(catalog.builtin()["move_symbol"])
+    monkeypatch.setattr(module, "validate", lambda self, options: [("new", "must live in pkg.new; move it there")])
     assert file_problems(pm, phase_text()) == ["pm/01.yaml:8: recipes[0].move_symbol.new: must live in pkg.new; move it there"]
 
-    def broken(options: object) -> list[tuple[str, str]]:
+    def broken(self: object, options: object) -> list[tuple[str, str]]:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(module, "validate", broken)

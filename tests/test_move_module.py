@@ -56,7 +56,7 @@ def test_golden_case(folder: Path, tmp_path: Path) -> None:
     assert status.exit_code == (0 if expect["exit"] == 0 else 1), status.output
 
 
-@pytest.mark.parametrize("before,after", move_module.EXAMPLES)
+@pytest.mark.parametrize("before,after", [(e.before, e.after) for e in move_module.MoveModule.examples])
 def test_examples(before: str, after: str) -> None:
     tree = syntax.parse(before)
     migrate(tree, ModuleMove("a.b.old", "a.c.new"), "app.user", False)
@@ -100,5 +100,6 @@ def test_relative_spec(target: str, module: str, is_package: bool, expected: str
     ("a.b.old", "a.b.old.inner", "new"),
 ])
 def test_validate(old: str, new: str, key: str) -> None:
-    assert key in [k for k, _ in move_module.validate(move_module.Options(old, new))]
-    assert move_module.validate(move_module.Options("a.b.old", "a.c.new")) == []
+    recipe = move_module.MoveModule()
+    assert key in [k for k, _ in recipe.problems(move_module.Options(old, new))]
+    assert recipe.problems(move_module.Options("a.b.old", "a.c.new")) == []

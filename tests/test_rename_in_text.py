@@ -90,11 +90,11 @@ def test_golden_case(folder: Path) -> None:
         assert [n for n, _ in find(options, text, before.name, hook)] == changed
 
 
-@pytest.mark.parametrize("before, after", rename_in_text.EXAMPLES)
-def test_examples(before: str, after: str) -> None:
-    options = Options("a.b.old_mod.Old", "a.c.new_mod.New")
-    assert rewrite(options, before, "README.md") == after
-    assert rewrite(options, after, "README.md") == after
+@pytest.mark.parametrize("example", rename_in_text.RenameInText.examples, ids=lambda e: e.title)
+def test_examples(example) -> None:
+    options = Options(**example.options)
+    assert rewrite(options, example.before, example.path) == example.after
+    assert rewrite(options, example.after, example.path) == example.after
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -168,13 +168,14 @@ def test_hook_is_called_with_dedented_code_and_reindented() -> None:
 
 
 def test_validate() -> None:
-    assert rename_in_text.validate(Options("a.b.Old", "a.c.New")) == []
-    assert [k for k, _ in rename_in_text.validate(Options("Old", "a.c.New", "always"))] == ["old", "bare_name"]  # type: ignore[arg-type]
+    recipe = rename_in_text.RenameInText()
+    assert recipe.problems(Options("a.b.Old", "a.c.New")) == []
+    assert [k for k, _ in recipe.problems(Options("Old", "a.c.New", "always"))] == ["old", "bare_name"]  # type: ignore[arg-type]
 
 
 def test_suffixes_cover_the_documented_formats() -> None:
     for suffix in (".md", ".rst", ".txt", ".yaml", ".yml", ".toml", ".ini", ".cfg"):
-        assert suffix in rename_in_text.SUFFIXES
+        assert suffix in rename_in_text.RenameInText.suffixes
 
 
 FRAGMENTS = ["ExecutionEngine", "UserExecutionEngine", "ExecutionEngineFactory", "p.execution_engine",
