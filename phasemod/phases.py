@@ -301,7 +301,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
         journal.end_run(report.run_id, "interrupted")
         raise
     record_file = None
-    if recorded and not state.quit:
+    if recorded:
         record_file = recording.after_run(repo, phase, options.shard, len(report.applied), _complete(report, options),
                                           report.validations, report.rolled_back, baseline)
     if options.commit and (report.applied or record_file) and not report.rolled_back:
@@ -440,7 +440,8 @@ def _review_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
                                        f"the accepted hunks together break the file ({problem}); left unchanged"))
         return
     try:
-        apply_change(journal, repo, report.run_id, outcome.path, source.encode(final), expected=outcome.old_bytes)
+        apply_change(journal, repo, report.run_id, outcome.path, source.encode(final),
+                     expected=None if outcome.create else outcome.old_bytes)
     except (FileChanged, UnsafeWrite, WriteFailed) as exc:
         # This file only (changed, read-only, behind a link, disk full): the file is as
         # it was, the pending journal row says so, and the other files still migrate.
@@ -489,7 +490,7 @@ def _delete_planned(repo: Path, phase: Phase, phases: Sequence[Phase], all_files
     if blocking:
         report.blocked_by = blocking
         report.findings.append(Finding(FindingKind.REFUSED, paths[0], 0,
-                                       f"{_deleter(phase)} refused: {len(blocking)} code references to the old "
+                                       f"{_deleter(phase, all_files)} refused: {len(blocking)} code references to the old "
                                        "symbols remain (listed below); migrate them first"))
         return
     for path in paths:
@@ -506,8 +507,13 @@ def _delete_planned(repo: Path, phase: Phase, phases: Sequence[Phase], all_files
         report.applied.append(path)
 
 
-def _deleter(phase: Phase) -> str:
-    return next((s.name for s in phase.recipes if catalog.resolve(s)[0].reads is Reads.FILES), "deletion")
+def _deleter(phase: Phase, all_files: Sequence[str]) -> str:
+    """The recipe that asked for the deletion (a FILES recipe may also only write files)."""
+    for spec in phase.recipes:
+        recipe, options = catalog.resolve(spec)
+        if recipe.reads is Reads.FILES and recipe.plan(options, all_files).delete:
+            return spec.name
+    return "deletion"
 
 
 def validate_phase(repo: Path, phase: Phase, journal: Journal, report: PhaseReport) -> None:

@@ -68,7 +68,7 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     roots = tuple(sorted({r for p in phases for r in p.source_roots}))
     baselines = _load_baselines(repo)
     for phase in phases:
-        selection = engine.select_phase(repo, phase, all_files, shard)
+        selection = engine.select_phase(repo, phase, all_files, shard, plan=False)
         items = [(path, scan.phase_targets(phase, path)) for path in selection.files]
         cache = _cache(repo, targets_all, roots, f"phase {phase.number}")
         results = scan.scan_files(repo, items, phase.source_roots, cache, engine.default_jobs() if jobs is None

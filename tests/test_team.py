@@ -241,3 +241,33 @@ def test_report_on_a_fresh_clone_shows_the_recorded_state(tmp_path: Path) -> Non
     text = page.read_text()
     assert "<span class='pill validated'>validated</span>" in text
     assert "<span class='pill not-run'>not-run</span>" in text      # phase 2
+
+
+def test_a_stopped_review_is_partial_in_the_record(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", phases=2)
+    stopped = run_cli(repo, "run", "1", "-i", "--one-by-one", input="a\nq\n")   # first file accepted, then stop
+    assert stopped.exit_code == 0, stopped.output
+    record = [json.loads(line) for line in (repo / RECORD / "phase-1.jsonl").read_text().splitlines()]
+    assert [(e["event"], e.get("files")) for e in record] == [("baseline", None), ("partial", 1)]
+    status = run_cli(repo, "status")
+    assert "phase 1 phase-1: partial (record" in status.stdout
+    refused = run_cli(repo, "run", "2", "--yes")
+    assert "phase 1 (phase-1) is partial: not every file went through; run `phasemod run 1 --yes`" in refused.stdout
+
+
+def test_two_clones_appending_to_one_record_merge_and_rebase_cleanly(tmp_path: Path) -> None:
+    remote, _ = remote_with(tmp_path, phases=2, validate={1: OK})
+    a = clone(remote, tmp_path / "a")
+    assert run_cli(a, "run", "1", "--yes", "--no-validate", "--commit").exit_code == 0
+    git(a, "push", "-q", "origin", "HEAD")
+    b, c = clone(remote, tmp_path / "b"), clone(remote, tmp_path / "c")
+    for other in (b, c):                        # both validate the same phase at once
+        assert run_cli(other, "validate", "1", "--commit").exit_code == 0
+    git(b, "push", "-q", "origin", "HEAD")
+    rebased = git(c, "pull", "-q", "--rebase", "origin", "main", check=False)
+    assert rebased.returncode == 0, rebased.stderr
+    text = (c / RECORD / "phase-1.jsonl").read_text()
+    assert "<<<<<<<" not in text and text.count('"event": "validated"') == 2
+    assert "phase 1 phase-1: validated (record" in run_cli(c, "status").stdout
+    git(c, "push", "-q", "origin", "HEAD")
+    assert run_cli(c, "run", "2", "--yes").exit_code == 0

@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from .literals import escape_error
+
 # Longest runs that need no decision, so the scanner touches few characters itself.
 _LITERAL = {
     ("'", False): re.compile(r"[^{}\\'\r\n]*"),
@@ -17,6 +19,10 @@ _LITERAL = {
 _EXPR = re.compile(r"[^'\"{}()\[\]#\\:!\r\n]*")
 _SPEC = re.compile(r"[^{}\\'\"\r\n]*")
 _COMMENT = re.compile(r"[^\r\n]*")
+# Whitespace and comments allowed between a conversion character and ':' or '}'.
+_AFTER_CONVERSION = re.compile(r"(?:[ \t\f\r\n]|#[^\r\n]*)*")
+_BLANK = re.compile(r"(?:[ \t\f\r\n]|\\(?:\r\n|\r|\n)|#[^\r\n]*)*")
+MAX_SPEC_NESTING = 2  # CPython: "f-string: expressions nested too deeply"
 _PLAIN_END = {
     "'": re.compile(r"[^'\\\r\n]*(?:\\(?:\r\n|[\s\S])[^'\\\r\n]*)*'"),
     '"': re.compile(r'[^"\\\r\n]*(?:\\(?:\r\n|[\s\S])[^"\\\r\n]*)*"'),
@@ -68,11 +74,11 @@ def fstring_end(text: str, pos: int, quote: str, raw: bool, fields: list[tuple[i
             nxt = text[p + 1 : p + 2]
             if nxt in ("{", "}"):
                 pos = p + 1
-            elif nxt == "N" and not raw and text[p + 2 : p + 3] == "{":
-                close = text.find("}", p + 3)
-                if close < 0:
-                    raise FStringError("malformed \\N escape", p)
-                pos = close + 1
+            elif nxt in ("x", "u", "U", "N") and not raw:
+                message = escape_error(text, p)
+                if message is not None:
+                    raise FStringError(message, p)
+                pos = text.find("}", p + 3) + 1 if nxt == "N" else p + 2
             elif text.startswith("\r\n", p + 1):
                 pos = p + 3
             else:
@@ -81,7 +87,7 @@ def fstring_end(text: str, pos: int, quote: str, raw: bool, fields: list[tuple[i
             if text[p + 1 : p + 2] == "{":
                 pos = p + 2
             else:
-                pos = _field_end(text, p + 1, quote, fields)
+                pos = _field_end(text, p + 1, quote, raw, fields, 0)
         elif c == "}":
             if text[p + 1 : p + 2] != "}":
                 raise FStringError("f-string: single '}' is not allowed", p)
@@ -90,8 +96,17 @@ def fstring_end(text: str, pos: int, quote: str, raw: bool, fields: list[tuple[i
             raise FStringError("unterminated f-string literal", p)
 
 
-def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | None) -> int:
-    """Offset past the ``}`` closing a replacement field whose expression starts at ``pos``."""
+def _require_expression(text: str, start: int, p: int) -> None:
+    """A field needs an expression before its ``!``, ``:``, ``=`` or ``}`` at ``p``."""
+    if _BLANK.match(text, start, p).end() == p:
+        raise FStringError(f"f-string: valid expression required before {text[p]!r}", p)
+
+
+def _field_end(
+    text: str, pos: int, quote: str, raw: bool, fields: list[tuple[int, int]] | None, nesting: int
+) -> int:
+    """Offset past the ``}`` closing a replacement field whose expression starts at ``pos``;
+    ``nesting`` counts the format specs this field sits in."""
     depth = 0
     expr_end = -1
     comments: list[tuple[int, int]] = []
@@ -110,10 +125,9 @@ def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | 
         elif c in ")]}":
             if depth == 0:
                 if c == "}":
-                    if p == start:
-                        raise FStringError("f-string: valid expression required before '}'", p)
-                    if fields is not None:
-                        fields.append((start, _expression_end(text, start, p if expr_end < 0 else expr_end, comments)))
+                    if expr_end < 0:
+                        _require_expression(text, start, p)
+                    _field_expression(text, start, p if expr_end < 0 else expr_end, comments, fields)
                     return p + 1
                 raise FStringError(f"f-string: unmatched '{c}'", p)
             depth -= 1
@@ -124,19 +138,19 @@ def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | 
         elif c == ":":
             pos = p + 1
             if depth == 0:
-                if p == start:
-                    raise FStringError("f-string: valid expression required before ':'", p)
-                if fields is not None:
-                    fields.append((start, _expression_end(text, start, p if expr_end < 0 else expr_end, comments)))
-                return _spec_end(text, p + 1, quote, fields)
+                if expr_end < 0:
+                    _require_expression(text, start, p)
+                _field_expression(text, start, p if expr_end < 0 else expr_end, comments, fields)
+                if nesting >= MAX_SPEC_NESTING:
+                    raise FStringError("f-string: expressions nested too deeply", p)
+                return _spec_end(text, p + 1, quote, raw, fields, nesting + 1)
         elif c == "!":
             if text[p + 1 : p + 2] == "=":
                 pos = p + 2
             else:
                 if depth == 0:
-                    after = p + 2
-                    while text[after : after + 1] in (" ", "\t"):
-                        after += 1
+                    _require_expression(text, start, p)
+                    after = _AFTER_CONVERSION.match(text, p + 2).end()
                     if text[p + 1 : p + 2] not in ("r", "s", "a") or text[after : after + 1] not in (":", "}"):
                         raise FStringError("f-string: invalid conversion character", p)
                     expr_end = p  # a conversion follows the expression
@@ -147,6 +161,17 @@ def _field_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | 
             pos = p + 3 if text.startswith("\r\n", p + 1) else p + 2
         else:
             pos = p + 1
+
+
+def _field_expression(
+    text: str, start: int, end: int, comments: list[tuple[int, int]], fields: list[tuple[int, int]] | None
+) -> None:
+    """Record the field's expression; ``f"{=}"`` has none."""
+    expr_end = _expression_end(text, start, end, comments)
+    if expr_end != end:
+        _require_expression(text, start, expr_end)
+    if fields is not None:
+        fields.append((start, expr_end))
 
 
 def _expression_end(text: str, start: int, end: int, comments: list[tuple[int, int]]) -> int:
@@ -161,7 +186,9 @@ def _expression_end(text: str, start: int, end: int, comments: list[tuple[int, i
     return end
 
 
-def _spec_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | None) -> int:
+def _spec_end(
+    text: str, pos: int, quote: str, raw: bool, fields: list[tuple[int, int]] | None, nesting: int
+) -> int:
     """Offset past the ``}`` ending a format spec that starts at ``pos``."""
     n = len(text)
     while True:
@@ -170,15 +197,29 @@ def _spec_end(text: str, pos: int, quote: str, fields: list[tuple[int, int]] | N
             raise FStringError("f-string: expecting '}'", p)
         c = text[p]
         if c == "{":
-            pos = _field_end(text, p + 1, quote, fields)
+            pos = _field_end(text, p + 1, quote, raw, fields, nesting)
         elif c == "}":
             return p + 1
         elif c == "\\":
-            pos = p + 2
+            # A backslash in a spec is an ordinary character, except that CPython 3.13
+            # decodes escapes there (in raw f-strings too), so \N{...} is one piece.
+            nxt = text[p + 1 : p + 2]
+            if nxt in ("x", "u", "U", "N"):
+                message = "(unicode error) malformed \\N character escape" if raw and nxt == "N" else escape_error(text, p)
+                if message is not None:
+                    raise FStringError(message, p)
+            pos = text.find("}", p + 3) + 1 if nxt == "N" else p + 1
         elif c in "\r\n":
-            if len(quote) == 1:
+            after = p
+            while text[after : after + 1] in ("\r", "\n"):
+                after += 1
+            # CPython 3.13 lets a single-quoted f-string's spec end with line breaks
+            # right before its '}', unless a nested field comes just before.
+            if len(quote) == 1 and text[p - 1 : p] == "}":
                 raise FStringError("unterminated f-string literal", p)
-            pos = p + 1
+            if len(quote) == 1 and text[after : after + 1] != "}":
+                raise FStringError("f-string: expecting '}'", after)
+            pos = after
         elif text.startswith(quote, p):
             raise FStringError("f-string: expecting '}'", p)
         else:

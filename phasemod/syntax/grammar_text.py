@@ -105,7 +105,7 @@ power: [AWAIT] atom trailer* ['**' factor]
 atom: ('(' [yield_expr|testlist_gexp] ')' |
        '[' [listmaker] ']' |
        '{' [dictsetmaker] '}' |
-       NAME | NUMBER | STRING+ | '.' '.' '.')
+       NAME | 'None' | 'True' | 'False' | NUMBER | STRING+ | '.' '.' '.')
 listmaker: asexpr_test ( comp_for | (',' asexpr_test)* [','] )
 testlist_gexp: asexpr_test ( comp_for | (',' asexpr_test)* [','] )
 lambdef: 'lambda' [varargslist] ':' test

@@ -24,11 +24,12 @@ SOFT_KEYWORDS = frozenset({"match", "case", "type"})
 
 
 class GrammarError(Exception):
-    """The token does not fit the grammar; ``token`` is the offending token."""
+    """The token does not fit the grammar; ``token`` is the offending token and ``stack``
+    the parser's unfinished nonterminals (children so far) when it came."""
 
-    def __init__(self, message: str, tok: Token) -> None:
+    def __init__(self, message: str, tok: Token, stack: list[list] | None = None) -> None:
         super().__init__(message)
-        self.message, self.token = message, tok
+        self.message, self.token, self.stack = message, tok, stack or []
 
 
 class Tables:
@@ -40,6 +41,7 @@ class Tables:
         self.keyword_labels = {k: v for k, v in g.keywords.items() if k not in _NOT_KEYWORDS | SOFT_KEYWORDS}
         self.soft_labels = {k: g.keywords[k] for k in SOFT_KEYWORDS}
         self.token_labels = dict(g.tokens)
+        self.token_labels[token.ERRORTOKEN] = -1  # fits no state: parsing stops there
         # Leaves whose validity depends on the enclosing function or loop.
         self.watch_labels = frozenset(
             [self.keyword_labels[k] for k in ("return", "yield", "break", "continue", "nonlocal")]
@@ -139,7 +141,7 @@ def parse_tokens(
                         raise GrammarError("unexpected input after the end", tok)
                     stack[-1][3].append(node)
                     continue
-                raise GrammarError("invalid syntax", tok)
+                raise GrammarError("invalid syntax", tok, stack)
             if action.__class__ is int:
                 entry[1] = action
             else:
@@ -179,3 +181,82 @@ def _reduce(stack: list[list], hook_get: Callable[[int], Hook | None]) -> Node:
         if replacement is not None:
             return replacement
     return node
+
+
+_EXPRESSION_START = frozenset(
+    [token.NUMBER, token.STRING, token.LPAR, token.LSQB, token.LBRACE, token.MINUS, token.PLUS, token.TILDE, token.AWAIT]
+)
+_NOT_EXPRESSION_START = frozenset(
+    "and as assert async break class continue def del elif else except finally for from global if "
+    "import in is nonlocal or pass raise return try while with yield".split()
+)
+_OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
+
+
+def error_position(exc: GrammarError, line: int, column: int) -> tuple[int, int]:
+    """Where CPython reports a syntax error at ``exc.token``: two expressions side by
+    side inside brackets (``[a b]``) are reported at the first, as a missing comma."""
+    ttype, value = exc.token[0], exc.token[1]
+    if not (ttype in _EXPRESSION_START or ttype in (token.NAME, SOFT_KEYWORD) and value not in _NOT_EXPRESSION_START):
+        return line, column
+    depth = 0
+    for entry in exc.stack:
+        for child in entry[3]:
+            if child.__class__ is Leaf:
+                if child.value in _OPEN:
+                    depth += 1
+                elif child.value in _CLOSE:
+                    depth -= 1
+    if depth <= 0 or not exc.stack[-1][3] or exc.stack[-1][2] in _not_expression_symbols():
+        return line, column
+    node = exc.stack[-1][3][-1]
+    while node.__class__ is Node and node.type in _last_child_symbols():
+        node = node.children[-1]
+    if node.__class__ is Leaf:
+        if node.type not in (token.NAME, token.NUMBER, token.STRING) or node.value in _NOT_EXPRESSION_START:
+            return line, column
+        if node.value in ("print", "exec"):
+            return line, column
+    elif node.type not in _operand_symbols():
+        return line, column
+    first = node if node.__class__ is Leaf else next(node.leaves())
+    return first.lineno, first.column
+
+
+def _last_child_symbols() -> frozenset[int]:
+    from .tables import grammar
+
+    numbers = grammar().symbol2number
+    return frozenset(
+        numbers[name]
+        for name in (
+            "testlist_gexp", "listmaker", "dictsetmaker", "arglist", "argument", "subscriptlist", "subscript",
+            "testlist_star_expr", "exprlist", "testlist", "test", "lambdef", "namedexpr_test", "asexpr_test",
+            "sliceop", "subject_expr", "patterns", "pattern",
+        )
+    )
+
+
+def _not_expression_symbols() -> frozenset[int]:
+    """Bracketed lists whose items are not expressions (no "forgot a comma" there)."""
+    from .tables import grammar
+
+    numbers = grammar().symbol2number
+    return frozenset(
+        numbers[name]
+        for name in ("parameters", "typedargslist", "varargslist", "tname", "import_from", "import_as_names", "typeparams")
+    )
+
+
+def _operand_symbols() -> frozenset[int]:
+    """Nodes that are a whole operand ("disjunction") by themselves."""
+    from .tables import grammar
+
+    numbers = grammar().symbol2number
+    return frozenset(
+        numbers[name]
+        for name in (
+            "or_test", "and_test", "not_test", "comparison", "expr", "xor_expr", "and_expr", "shift_expr",
+            "arith_expr", "term", "factor", "power", "atom",
+        )
+    )
