@@ -16,9 +16,10 @@ from typing import Iterable, Sequence
 
 from phasemod.errors import SelectionError
 from phasemod.globs import Glob, GlobError
+from phasemod.state import STATE_DIR
 
 # Directories no migration should descend into.
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".phasemod", "__pycache__", ".tox", ".nox", ".venv", "venv",
+SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", STATE_DIR, "__pycache__", ".tox", ".nox", ".venv", "venv",
                           "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"})
 
 
