@@ -170,11 +170,11 @@ def _relative(repo: Path, path: str) -> str:
 
 
 def _recorded_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None) -> int | None:
-    from phasemod import record, recording
+    from phasemod import record
 
-    if not recording.enabled(repo, phase):
+    if not record.enabled(repo, phase):
         return None
-    return record.baseline_for(recording.manifests_of(phase), phase.number, shard)
+    return record.baseline_for(record.manifests_of(phase), phase.number, shard)
 
 
 def _baseline_key(phase: Phase, shard: tuple[int, int] | None) -> str:
