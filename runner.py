@@ -5,6 +5,7 @@ SQL, no fissix and no YAML here.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shlex
@@ -79,6 +80,20 @@ class PhasemodGroup(click.Group):
             ctx.exit(EXIT_USAGE)
 
 
+def remembered(f):
+    """A read-only command whose answer is kept for an unchanged tree and replayed
+    (phasemod/answers.py): one walk and one stat per file, nothing of the parser loaded."""
+    @functools.wraps(f)
+    def answered(state: State, **params):
+        from phasemod import answers
+
+        if params.get("from_"):       # `status --from FILES` reads files the fingerprint does not cover
+            return f(state, **params)
+        with answers.replayed(state.repo, state.manifests, f.__name__, params, state.color):
+            return f(state, **params)
+    return answered
+
+
 def shard_option(f):
     return click.option("--shard", metavar="K/N", callback=_parse_shard,
                         help="Only the K-th of N deterministic parts of the selected files (stable path hash).")(f)
@@ -129,6 +144,7 @@ def cli(ctx: click.Context, repo: Path, manifests: Path | None, no_color: bool, 
 @click.option("--clusters", is_flag=True, help="Also list the clusters of hunks a reviewer will decide.")
 @shard_option
 @click.pass_obj
+@remembered
 def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, shard) -> None:
     """Show, per phase, the files selected and the references found by kind; writes nothing."""
     from phasemod import status as status_mod
@@ -145,6 +161,45 @@ def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, sh
     console.print_plan(report, state.color)
     if cluster_data is not None:
         console.print_clusters(cluster_data, state.color)
+
+
+@cli.command()
+@click.option("--old", required=True, help="The symbol that moves, as a dotted path: pkg.mod.Old.")
+@click.option("--new", required=True, help="Where it moves to: pkg.newmod.New.")
+@click.option("--phases", "count", default=4, show_default=True, type=click.IntRange(3, 20),
+              help="How many phases: code phases, then tests, then docs and cleanup.")
+@click.option("--keep-local-name/--rename", default=True, show_default=True,
+              help="Import the new name under the old one, or rename every use.")
+@click.option("--critical", multiple=True, metavar="GLOB", help="Files that must be in phase 1 (repeatable).")
+@click.option("--source-root", "source_roots", multiple=True, metavar="DIR", help="A namespace-package root.")
+@click.option("--force", is_flag=True, help="Replace manifests of the same names.")
+@click.pass_obj
+def init(state: State, old: str, new: str, count: int, keep_local_name: bool, critical: tuple[str, ...],
+         source_roots: tuple[str, ...], force: bool) -> None:
+    """Propose the phases of a symbol move from the code and write their manifests."""
+    import shlex
+
+    from phasemod import propose
+    from phasemod import status as status_mod
+    from phasemod.manifest import load_manifests
+
+    request = propose.Request(old, new, count, keep_local_name, critical, source_roots)
+    plans, moves = propose.propose(state.repo, request, state.manifests)
+    words = ["phasemod", "init", "--old", old, "--new", new, "--phases", str(count),
+             "--keep-local-name" if keep_local_name else "--rename"]
+    words += [w for glob in critical for w in ("--critical", glob)]
+    words += [w for root in source_roots for w in ("--source-root", root)]
+    written = propose.write(state.manifests, plans, request, moves, shlex.join(words), force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    for old, new in moves.also:
+        click.echo(f"also moves {old} -> {new} (the old module re-exports it)")
+    for line in propose.summary(plans) + [f"warning: {w}" for w in propose.warnings(moves)]:
+        click.echo(line)
+    click.echo("")
+    phases = load_manifests(state.manifests)
+    console.print_plan(status_mod.phase_status(state.repo, phases), state.color)
+    console.print_clusters(console.clusters_for(state.repo, phases, None), state.color)
 
 
 @cli.command()
@@ -219,6 +274,7 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
 @click.argument("from_files", nargs=-1, metavar="[FILES]...", type=click.Path(dir_okay=False, path_type=Path))
 @shard_option
 @click.pass_obj
+@remembered
 def status(state: State, as_json: bool, fail_on_remaining: bool, from_: bool, from_files: tuple[Path, ...],
            shard) -> None:
     """Remaining references per phase and kind, unparseable files, percent migrated,
@@ -256,6 +312,7 @@ def status(state: State, as_json: bool, fail_on_remaining: bool, from_: bool, fr
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.pass_obj
+@remembered
 def check(state: State, paths: tuple[str, ...]) -> None:
     """CI gate: exit 1 and list every remaining reference to any old symbol of the manifests."""
     from phasemod import status as status_mod

@@ -45,6 +45,13 @@ class RunOptions:
 def propose(repo: Path, phase: Phase, options: RunOptions, files: Sequence[str] | None = None
             ) -> tuple[engine.Selection, Iterator[FileOutcome]]:
     selection = engine.select_phase(repo, phase, files, options.shard)
+    if options.mode == "interactive":
+        # `plan --clusters` may have computed exactly this for an unchanged tree.
+        from phasemod import proposals
+
+        kept = proposals.load(repo, phase, options.shard, selection.files)
+        if kept is not None:
+            return selection, iter(kept)
     return selection, engine.run_selection(repo, selection, options.jobs)
 
 

@@ -31,7 +31,7 @@ _TEMP_SUFFIX = ".tmp"
 
 # Every name phasemod itself makes here; anything else means someone else put it there.
 _KNOWN = re.compile(r"\A(?:\.gitignore|clone\.json|lock|baseline\.json|journal\.sqlite3(?:-wal|-shm|-journal)?"
-                    r"|(?:scan|history)-[0-9a-f]{16}\.json|\.[A-Za-z0-9_.-]{1,80}\.[0-9a-f]{16}\.tmp)\Z")
+                    r"|(?:scan|history|answer|proposals)-[0-9a-f]{16}\.json|\.[A-Za-z0-9_.-]{1,80}\.[0-9a-f]{16}\.tmp)\Z")
 # Left by a killed phasemod before it wrote its clone id; harmless to adopt.
 _ADOPTABLE = frozenset({IGNORE_NAME, LOCK_NAME})
 _TEMP = re.compile(r"\A\.[A-Za-z0-9_.-]{1,80}\.[0-9a-f]{16}\.tmp\Z")
