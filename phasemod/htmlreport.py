@@ -103,7 +103,7 @@ def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int) ->
         return [], Counter()
     records = journal.files([r.id for r in runs], with_content=True)
     targets = scan.targets_of(phases)
-    roots = tuple(sorted({r for p in phases for r in p.source_roots}))
+    roots = scan.source_roots_of(phases)
 
     memo = _CountCache.load(repo, targets, roots)
 

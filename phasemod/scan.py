@@ -84,6 +84,11 @@ def phase_targets(phase: Phase, path: str) -> list[Target]:
     return [t for spec, t in ((s, _target(s)) for s in phase.recipes) if t is not None and _recipe_applies(spec, path)]
 
 
+def source_roots_of(phases: Iterable[Phase]) -> tuple[str, ...]:
+    """Every phase's ``source_roots``, once: how a scan over several phases names modules."""
+    return tuple(sorted({r for p in phases for r in p.source_roots}))
+
+
 def split_by_reader(path: str, targets: Sequence[Target]) -> list[Target]:
     """The targets that read ``path`` (Python recipes for .py/.pyi, text recipes for their suffixes)."""
     return [t for t in targets if t.reads_path(path)]

@@ -65,7 +65,7 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     all_files = repo_files(repo)
     out = []
     targets_all = scan.targets_of(phases)
-    roots = tuple(sorted({r for p in phases for r in p.source_roots}))
+    roots = scan.source_roots_of(phases)
     baselines = _load_baselines(repo)
     for phase in phases:
         selection = engine.select_phase(repo, phase, all_files, shard, plan=False)
@@ -137,7 +137,7 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
         inside = _relative(repo, str(manifests)).rstrip("/")
         all_files = [f for f in all_files if not (f == inside or f.startswith(inside + "/"))]
     targets = scan.targets_of(phases)
-    roots = tuple(sorted({r for p in phases for r in p.source_roots}))
+    roots = scan.source_roots_of(phases)
     items = [(p, scan.split_by_reader(p, targets)) for p in all_files]
     results = scan.scan_files(repo, items, roots, _cache(repo, targets, roots, "check"),
                               engine.default_jobs() if jobs is None else jobs)
