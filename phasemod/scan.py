@@ -21,7 +21,7 @@ from phasemod.modules import module_of
 from phasemod.select import names_in, read_regular, too_large
 from phasemod.textrefs import split_lines
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class FileScan:
     error: str = ""           # unparseable / undecodable: why
     error_line: int = 0
     imports_both: bool = False
+    depends: tuple[tuple[str, tuple[int, int] | None], ...] = ()  # other files the result read (star imports)
 
 
 def _target(spec: RecipeSpec) -> Target | None:
@@ -139,12 +140,14 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
     except syntax.ParseError as exc:
         return FileScan(path, _text_matches(path, source.text, live), exc.message, exc.line)
     module, is_package = module_of(str(repo), path, source_roots)
-    ctx = context.FileContext(path, module, is_package, modules=starnames.repo_modules(str(repo), source_roots))
+    modules = starnames.repo_modules(str(repo), source_roots)
+    modules.consulted.clear()
+    ctx = context.FileContext(path, module, is_package, modules=modules)
     with context.entering(ctx):  # a survey may ask what star imports of repo modules provide
         found = [(t, t.recipe.survey(t.options, Source(path, source.text, tree, module, is_package))) for t in live]
     refs = _references(path, source.text, [t for t, _ in found], None, [f for _, f in found])
     both = any(f.imports_new and any(ref[1] is Kind.IMPORT for ref in f.references) for _, f in found)
-    return FileScan(path, refs, imports_both=both)
+    return FileScan(path, refs, imports_both=both, depends=tuple(dict.fromkeys(modules.consulted)))
 
 
 def _references(path: str, text: str, targets: Sequence[Target], source: Source | None,
@@ -210,6 +213,8 @@ class ScanCache:
         if not stat.S_ISREG(st.st_mode):
             return None, None
         entry = self.entries.get(path)
+        if entry and not _still_valid(repo, entry[3]):
+            entry = None  # a module its star import reads changed
         if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
             return entry[3], None
         try:
@@ -248,7 +253,8 @@ _KINDS = {k.value: k for k in Kind}
 
 def _scan_json(result: FileScan) -> dict:
     return {"error": result.error, "error_line": result.error_line, "both": result.imports_both,
-            "refs": [[r.line, r.kind.value, r.old, r.text] for r in result.references]}
+            "refs": [[r.line, r.kind.value, r.old, r.text, r.note] for r in result.references],
+            "depends": [[rel, list(stamp) if stamp else None] for rel, stamp in result.depends]}
 
 
 def _valid_entries(data: bytes, key: str) -> dict[str, tuple[int, int, str, FileScan]]:
@@ -267,15 +273,33 @@ def _valid_entries(data: bytes, key: str) -> dict[str, tuple[int, int, str, File
                     and isinstance(scan["both"], bool) and isinstance(refs, list)):
                 return {}
             references = []
-            for line, kind, old, text in refs:
-                if not (type(line) is int and isinstance(old, str) and isinstance(text, str)):
+            for line, kind, old, text, note in refs:
+                if not (type(line) is int and isinstance(old, str) and isinstance(text, str) and isinstance(note, str)):
                     return {}
-                references.append(Reference(path, line, _KINDS[kind], old, text))
+                references.append(Reference(path, line, _KINDS[kind], old, text, note))
+            depends = []
+            for rel, stamp in scan["depends"]:
+                if not (isinstance(rel, str) and (stamp is None or (
+                        isinstance(stamp, list) and len(stamp) == 2 and all(type(v) is int for v in stamp)))):
+                    return {}
+                depends.append((rel, tuple(stamp) if stamp else None))
             out[path] = (size, mtime, digest, FileScan(path, tuple(references), scan["error"], scan["error_line"],
-                                                       scan["both"]))
+                                                       scan["both"], tuple(depends)))
         return out
     except (ValueError, TypeError, KeyError):
         return {}
+
+
+def _still_valid(repo: Path, result: FileScan) -> bool:
+    for rel, stamp in getattr(result, "depends", ()):
+        try:
+            st = os.stat(repo / rel)
+            now: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            now = None
+        if now != stamp:
+            return False
+    return True
 
 
 def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source_roots: tuple[str, ...] = (),
