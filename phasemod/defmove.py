@@ -19,7 +19,7 @@ from phasemod import syntax, textio
 from phasemod.model import Kind
 from phasemod.modules import forget_packages, module_of
 from phasemod.resolve import Analysis, ImportEntry, ImportStatement, analyze
-from phasemod.select import names_in
+from phasemod.select import names_in, read_regular
 
 Leaf, Node = pytree.Leaf, pytree.Node
 
@@ -65,7 +65,7 @@ class RepoView:
         if rel in self.overlay:
             return self.overlay[rel]
         try:
-            return textio.decode_python((self.root / rel).read_bytes()).text
+            return textio.decode_python(read_regular(self.root / rel)).text
         except (OSError, textio.DecodeError):
             return None
 
@@ -591,7 +591,7 @@ class _Mover:
             data = self.view.overlay[rel].encode()
         else:
             try:
-                data = (self.view.root / rel).read_bytes()
+                data = read_regular(self.view.root / rel)
             except OSError:
                 return False
         return all(names_in(data, (n,)) for n in needles)
@@ -814,6 +814,12 @@ def _header_end(module: _Module) -> int:
             end = offsets[i + 1]
         else:
             break
+    if end == 0:
+        # no docstring and no import: after the file's header comment (license), if any
+        lines = module.text.splitlines(keepends=True)
+        count = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+        if count and count < len(lines) and not lines[count].strip():
+            end = sum(len(line) for line in lines[:count + 1])
     return end
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from phasemod.syntax import ParseError, parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PY313 = Path("/root/.pyenv/versions/3.13.0/bin/python3")
 
 
@@ -39,7 +39,7 @@ def _text(tree) -> str:
         if node.children:
             stack.extend(reversed(node.children))
         else:
-            parts.append(node.prefix + getattr(node, "value", ""))
+            parts.append(str(node))   # a leaf prints as written (an NFKC-normalised name too)
     return "".join(parts)
 
 
