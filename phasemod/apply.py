@@ -6,23 +6,22 @@ Never follows a symbolic link for a write, never writes outside the repository o
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import secrets
-import signal
 import stat
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator
 
+from phasemod.crashpoints import KILL_ENV, crash_point, crash_trail  # noqa: F401 (re-exported)
 from phasemod.errors import EngineError
+from phasemod.journal import content_hash  # noqa: F401 (re-exported)
 from phasemod.state import STATE_DIR
 
-if TYPE_CHECKING:  # journal imports crash_point from here at runtime
+if TYPE_CHECKING:
     from phasemod.journal import Journal
 
 TEMP_SUFFIX = ".phasemod-tmp"
-KILL_ENV = "PHASEMOD_TEST_KILL_AT_STEP"
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 
@@ -39,25 +38,6 @@ class FileChanged(EngineError):
     """A file no longer holds the bytes the change was computed from."""
 
     exit_code = 1
-
-
-# --- test-only crash hook -------------------------------------------------------------
-
-_trail: list[str] = []
-
-
-def crash_point(name: str) -> None:
-    """Count one step of the write protocol; with ``PHASEMOD_TEST_KILL_AT_STEP=N`` in the
-    environment the process SIGKILLs itself at the Nth step (test-only, see docs/journal.md)."""
-    _trail.append(name)
-    target = os.environ.get(KILL_ENV, "")
-    if target.isdigit() and len(_trail) == int(target):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def crash_trail() -> list[str]:
-    """The names of the steps counted so far in this process (for the crash tests)."""
-    return list(_trail)
 
 
 # --- paths ------------------------------------------------------------------------------
@@ -294,8 +274,3 @@ def apply_change(journal: "Journal", repo: Path, run_id: int, rel: str, new: byt
         write_atomic(repo, rel, new, mode_after)
     journal.file_applied(file_id)
     return file_id
-
-
-def content_hash(data: bytes | None) -> str | None:
-    """The journal's content hash (sha256 hex); None stands for "no file"."""
-    return None if data is None else hashlib.sha256(data).hexdigest()

@@ -15,7 +15,8 @@ from phasemod import hunks as hunklib
 from phasemod.model import FileOutcome, Kind, Status
 
 if TYPE_CHECKING:  # the review machinery is imported only by the commands that review
-    from phasemod.phases import Decision, PhaseReport, Prompt
+    from phasemod.applier import PhaseReport
+    from phasemod.review import Decision, Prompt
 
 KINDS = [k.value for k in Kind]
 HELP = """y - accept this hunk
@@ -26,10 +27,10 @@ A - accept this hunk and everything left in the phase
 q - stop here; decisions so far are kept and recorded (a later run -i resumes)
 e - edit this hunk in $EDITOR (the result must still parse)
 ? - this help"""
-KEYS = "ynadAqe"   # each is the value of a phases.Decision
+KEYS = "ynadAqe"   # each is the value of a review.Decision
 
 
-def _style(text: str, color: bool, **kw: Any) -> str:
+def style(text: str, color: bool, **kw: Any) -> str:
     return click.style(text, **kw) if color else text
 
 
@@ -42,14 +43,14 @@ def render_hunk(prompt: Prompt, color: bool) -> str:
     if prompt.cluster:   # a split cluster: the numbers count within it
         header = (f"{h.path} (cluster {prompt.cluster}: hunk {prompt.hunk_number}/{prompt.hunk_total}, "
                   f"file {prompt.file_number}/{prompt.file_total}, phase {phase.number} {phase.name})")
-    lines = [_style(header, color, bold=True)]
+    lines = [style(header, color, bold=True)]
     for line in hunklib.unified(h):
         if line.startswith("@@"):
-            lines.append(_style(line, color, fg="cyan"))
+            lines.append(style(line, color, fg="cyan"))
         elif line.startswith("-"):
-            lines.append(_style(line, color, fg="red"))
+            lines.append(style(line, color, fg="red"))
         elif line.startswith("+"):
-            lines.append(_style(line, color, fg="green"))
+            lines.append(style(line, color, fg="green"))
         else:
             lines.append(line)
     return "\n".join(lines)
@@ -62,11 +63,11 @@ class Reviewer:
         self.color = color
 
     def __call__(self, prompt: Prompt) -> tuple[Decision, str | None]:
-        from phasemod.phases import Decision
+        from phasemod.review import Decision
 
         click.echo(render_hunk(prompt, self.color))
         if prompt.error:
-            click.echo(_style(f"! {prompt.error}", self.color, fg="yellow"))
+            click.echo(style(f"! {prompt.error}", self.color, fg="yellow"))
         while True:
             click.echo("Apply this hunk [y,n,a,d,A,q,e,?]? ", nl=False)
             key = self._key()
@@ -106,14 +107,14 @@ class Reviewer:
         try:
             edited = click.edit(text, extension=".py", require_save=False)
         except click.ClickException as exc:
-            click.echo(_style(f"! the editor failed: {exc.format_message()}", self.color, fg="yellow"))
+            click.echo(style(f"! the editor failed: {exc.format_message()}", self.color, fg="yellow"))
             return None
         if edited is None:
             return None
         if not edited.strip():
             # As in `git add -p`, an emptied buffer cancels the edit: an editor that
             # crashed and truncated its file must not turn code into blank lines.
-            click.echo(_style("! the edited hunk was empty; the edit is cancelled", self.color, fg="yellow"))
+            click.echo(style("! the edited hunk was empty; the edit is cancelled", self.color, fg="yellow"))
             return None
         if text.endswith("\n") and not edited.endswith("\n"):
             edited += "\n"
@@ -213,7 +214,7 @@ def _clock_time(seconds: float) -> str:
 def _kind_table(rows: Sequence[tuple[str, dict[str, int], int]], color: bool) -> list[str]:
     widths = [max(5, max((len(r[0]) for r in rows), default=5))] + [max(len(k), 5) for k in KINDS]
     head = "phase".ljust(widths[0]) + "  " + "  ".join(k.rjust(w) for k, w in zip(KINDS, widths[1:])) + "  total"
-    out = [_style(head, color, bold=True)]
+    out = [style(head, color, bold=True)]
     for label, counts, total in rows:
         out.append(label.ljust(widths[0]) + "  " + "  ".join(str(counts[k]).rjust(w) for k, w in
                                                             zip(KINDS, widths[1:])) + f"  {total:5d}")
@@ -237,15 +238,15 @@ def print_status(report: Sequence[Any], color: bool) -> None:
         click.echo(f"phase {s.phase.number} {s.phase.name}: {s.remaining} remaining, migrated {pct}")
     _print_problems(report, color)
     total = sum(s.remaining for s in report)
-    click.echo(_style(f"{total} references remain", color, fg="green" if not total else "yellow"))
+    click.echo(style(f"{total} references remain", color, fg="green" if not total else "yellow"))
 
 
 def _print_problems(report: Sequence[Any], color: bool) -> None:
     for s in report:
         for path, line, error in s.unparseable:
-            click.echo(_style(f"{path}:{line}: unparseable: {error}", color, fg="yellow"))
+            click.echo(style(f"{path}:{line}: unparseable: {error}", color, fg="yellow"))
         for r in s.needs_review:
-            click.echo(_style(f"{r.path}:{r.line}: needs review: {r.text}", color, fg="yellow"))
+            click.echo(style(f"{r.path}:{r.line}: needs review: {r.text}", color, fg="yellow"))
         for path in s.imports_both:
             click.echo(f"{path}: imports both the old and the new symbol")
 
@@ -255,23 +256,23 @@ def _print_problems(report: Sequence[Any], color: bool) -> None:
 def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
     p = report.phase
     if report.refused:
-        click.echo(_style(f"phase {p.number} {p.name}: refused: {report.refused}", color, fg="red"))
+        click.echo(style(f"phase {p.number} {p.name}: refused: {report.refused}", color, fg="red"))
         return
     if dry_run:
         for diff in report.diff:
             for line in diff.splitlines():
                 fg = "red" if line.startswith("-") and not line.startswith("---") else \
                     "green" if line.startswith("+") and not line.startswith("+++") else None
-                click.echo(_style(line, color, fg=fg) if fg else line)
+                click.echo(style(line, color, fg=fg) if fg else line)
     counts = {s: sum(1 for o in report.outcomes if o.status is s) for s in Status}
     verb = "would change" if dry_run else "changed"
     changed = counts[Status.CHANGED] if dry_run else len(report.applied) - len(report.deleted)
-    click.echo(_style(f"phase {p.number} {p.name}: {report.selected} files selected, {changed} {verb}, "
+    click.echo(style(f"phase {p.number} {p.name}: {report.selected} files selected, {changed} {verb}, "
                       f"{len(report.deleted)} {'to delete' if dry_run else 'deleted'}, "
                       f"{report.accepted_hunks} hunks accepted, {report.rejected_hunks} rejected, "
                       f"{counts[Status.FAILED]} failed", color, bold=True))
     for finding in report.findings:
-        click.echo(_style(finding.render(), color, fg="yellow"))
+        click.echo(style(finding.render(), color, fg="yellow"))
     for ref in report.blocked_by:
         click.echo(f"  {ref.path}:{ref.line}: {ref.kind.value}: {ref.text}")
     for v in report.validations:
@@ -279,13 +280,13 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
         click.echo(f"  validate [{v.severity}] {v.command}: {state} ({v.duration:.1f}s)")
     if report.validation_failed:
         if report.rolled_back:
-            click.echo(_style(f"phase {p.number}: critical validation failed; the phase was rolled back", color,
+            click.echo(style(f"phase {p.number}: critical validation failed; the phase was rolled back", color,
                               fg="red"))
         elif p.on_failure == "rollback":
-            click.echo(_style(f"phase {p.number}: critical validation failed and the rollback met conflicts; "
+            click.echo(style(f"phase {p.number}: critical validation failed and the rollback met conflicts; "
                               f"see `phasemod rollback {p.number}`", color, fg="red"))
         else:
-            click.echo(_style(f"phase {p.number}: critical validation failed; the phase stays applied "
+            click.echo(style(f"phase {p.number}: critical validation failed; the phase stays applied "
                               f"(on_failure: stop): fix and `phasemod validate {p.number}`, or "
                               f"`phasemod rollback {p.number}`", color, fg="red"))
     if report.validation_skipped:
@@ -315,7 +316,7 @@ def report_json(report: PhaseReport) -> dict:
 def print_validations(results: Sequence[Any], color: bool) -> None:
     for v in results:
         state = "ok" if v.ok else ("timed out" if v.timed_out else f"exit {v.exit_code}")
-        click.echo(_style(f"[{v.severity}] {v.command}: {state} ({v.duration:.1f}s)", color,
+        click.echo(style(f"[{v.severity}] {v.command}: {state} ({v.duration:.1f}s)", color,
                           fg="green" if v.ok else "red"))
         if not v.ok and v.output_tail:
             click.echo("\n".join("    " + line for line in v.output_tail.splitlines()[-10:]))
@@ -330,14 +331,14 @@ def print_rollback_plan(plan: Any, color: bool) -> None:
     for temp in plan.stray_temps:
         click.echo(f"remove   {temp} (temporary file left by a killed write)")
     for item in plan.conflicts:
-        click.echo(_style(f"conflict {item.conflict}", color, fg="yellow"))
+        click.echo(style(f"conflict {item.conflict}", color, fg="yellow"))
     if not plan.changes and not plan.stray_temps:
         click.echo("nothing to roll back" if not plan.items else "nothing to restore: every file is as it was")
 
 
 def print_rollback_result(result: Any, color: bool) -> None:
     if not result.ok:
-        click.echo(_style(f"{len(result.conflicts)} conflicts: nothing was rolled back or overwritten; "
+        click.echo(style(f"{len(result.conflicts)} conflicts: nothing was rolled back or overwritten; "
                           "use --force to overwrite them", color, fg="red"))
         return
     forced = f" ({len(result.conflicts)} conflicting files overwritten)" if result.forced else ""
@@ -364,8 +365,8 @@ def print_log(data: dict, color: bool) -> None:
         hunks = run.get("hunks", [])
         counts = {d: sum(1 for h in hunks if h["decision"] == d) for d in ("accepted", "edited", "rejected")}
         outcome_fg = {"applied": "green", "interrupted": "yellow", "rolled-back": "cyan"}.get(run["outcome"], "red")
-        click.echo(_style(f"run {run['id']}  phase {run['phase']} {run['phase_name']}  ", color, bold=True)
-                   + _style(run["outcome"], color, fg=outcome_fg, bold=True)
+        click.echo(style(f"run {run['id']}  phase {run['phase']} {run['phase_name']}  ", color, bold=True)
+                   + style(run["outcome"], color, fg=outcome_fg, bold=True)
                    + f"  {run['started']} .. {run.get('ended') or '-'}  pid {run['pid']}")
         click.echo(f"  command: {run['command']}")
         click.echo(f"  hunks: {len(hunks)} decided: {counts['accepted']} accepted, {counts['edited']} edited, "
@@ -385,14 +386,14 @@ def print_log(data: dict, color: bool) -> None:
 
 def clusters_for(repo: Any, phases: Sequence[Any], shard: Any) -> list[dict]:
     """`plan --clusters`: per phase, its hunks clustered (schema in docs/grouped-review.md)."""
-    from phasemod import grouped, grouped_console
+    from phasemod import grouped
 
-    return [grouped_console.clusters_json(grouped.phase_clusters(repo, phase, shard)) for phase in phases]
+    return [grouped.phase_clusters(repo, phase, shard).as_json() for phase in phases]
 
 
 def print_clusters(data: list[dict], color: bool) -> None:
     for phase in data:
-        click.echo(_style(f"phase {phase['phase']} {phase['name']}: {phase['hunks']} hunks in "
+        click.echo(style(f"phase {phase['phase']} {phase['name']}: {phase['hunks']} hunks in "
                           f"{phase['decisions']} clusters", color, bold=True))
         for c in phase["clusters"]:
             mark = " (unusual)" if c["unusual"] else ""

@@ -21,10 +21,21 @@ from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
 from phasemod.modules import module_of
-from phasemod.recipe import Reads, Recipe
-from phasemod.select import compile_glob, in_shard, names_in, repo_files, select
+from phasemod.recipe import Reads, Recipe, Workspace
+from phasemod.select import compile_glob, in_shard, matches, names_in, repo_files, select
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True)
+class Edits:
+    """What the phase's FILES recipes planned to write (a moved definition), in recipe order:
+    the whole new text of each file they change or create, and their refusals."""
+
+    texts: dict[str, str]
+    created: frozenset[str]
+    recipes: dict[str, tuple[int, ...]]             # path -> the recipes that planned it
+    findings: dict[str, tuple[Finding, ...]]        # path -> refusals reported on it
 
 
 @dataclass(frozen=True)
@@ -34,19 +45,66 @@ class Selection:
     phase: Phase
     files: tuple[str, ...]
     recipes: tuple[tuple[int, ...], ...]   # parallel to files: indices into phase.recipes
+    edits: Edits | None = None
 
 
 def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = None,
-                 shard: tuple[int, int] | None = None) -> Selection:
+                 shard: tuple[int, int] | None = None, plan: bool = True) -> Selection:
+    """The phase's files; with ``plan``, also the files its FILES recipes plan to write
+    (added even where the globs do not select them: the new module may not exist yet).
+    A refused plan narrows the selection to the refused files: the phase's other recipes
+    would point references at a definition that did not move."""
     files = repo_files(repo) if all_files is None else all_files
     chosen = [p for p in select(files, phase.files.include, phase.files.exclude) if in_shard(p, shard)]
+    edits = plan_edits(repo, phase, files) if plan else None
+    if edits is not None and edits.findings:
+        paths = tuple(sorted(edits.findings))
+        refused = Edits({}, frozenset(), {}, edits.findings)
+        return Selection(phase, paths, tuple(tuple(_planners(phase)) for _ in paths), refused)
+    if edits is not None:
+        chosen = sorted(set(chosen) | {p for p in edits.texts if in_shard(p, shard)})
     kept, per_file = [], []
     for path in chosen:
         indices = tuple(i for i, spec in enumerate(phase.recipes) if _recipe_applies(spec, path))
+        if edits is not None and path in edits.texts:
+            selected = matches(path, phase.files.include, phase.files.exclude)
+            indices = tuple(i for i in indices if selected) + edits.recipes[path]
         if indices:
             kept.append(path)
             per_file.append(indices)
-    return Selection(phase, tuple(kept), tuple(per_file))
+    return Selection(phase, tuple(kept), tuple(per_file), edits if edits is not None and edits.texts else None)
+
+
+def _planners(phase: Phase) -> list[int]:
+    return [i for i, spec in enumerate(phase.recipes) if _reads_only(spec).reads is Reads.FILES]
+
+
+def plan_edits(repo: Path, phase: Phase, files: Sequence[str]) -> Edits | None:
+    """Run the phase's FILES recipes' plans in order, each seeing the texts the earlier
+    ones planned; None when none of them writes a file."""
+    texts: dict[str, str] = {}
+    created: set[str] = set()
+    by: dict[str, tuple[int, ...]] = {}
+    findings: dict[str, tuple[Finding, ...]] = {}
+    for i in _planners(phase):
+        spec = phase.recipes[i]
+        recipe, options = catalog.resolve(spec)
+        plan = recipe.plan(options, files, Workspace(repo, phase.source_roots, dict(texts)))
+        if plan.refusal and not plan.refusal_path:   # the options name nothing in the repository
+            raise ManifestError([f"recipe {spec.name} (line {spec.line}): {plan.refusal}"])
+        if plan.refusal:
+            found = Finding(FindingKind.REFUSED, plan.refusal_path, plan.refusal_line,
+                            f"{spec.name}: {plan.refusal}", spec.name)
+            findings[plan.refusal_path] = findings.get(plan.refusal_path, ()) + (found,)
+            continue
+        for path, text in plan.write.items():
+            if path in plan.create and path not in texts:
+                created.add(path)
+            texts[path] = text
+            by[path] = tuple(dict.fromkeys((*by.get(path, ()), i)))
+    if not texts and not findings:
+        return None
+    return Edits(texts, frozenset(created), by, findings)
 
 
 def _recipe_applies(spec: RecipeSpec, path: str) -> bool:
@@ -95,8 +153,9 @@ class _Compiled:
 class _Recipes:
     """The phase's recipes compiled once per process: Bowler fixers or text transforms."""
 
-    def __init__(self, phase: Phase) -> None:
+    def __init__(self, phase: Phase, edits: Edits | None = None) -> None:
         self.phase = phase
+        self.edits = edits
         self.compiled: list[_Compiled] = []
         for spec in phase.recipes:
             recipe, options = catalog.resolve(spec)
@@ -183,14 +242,18 @@ def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipe
 
 def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:
     full = repo / path
+    edits = recipes.edits
+    planned = edits.texts.get(path) if edits is not None else None
+    create = edits is not None and path in edits.created
     try:
-        data = full.read_bytes()
+        data = b"" if create else full.read_bytes()
     except OSError as exc:
         return FileOutcome(path, Status.FAILED, reason=f"cannot read: {exc.strerror}",
                            findings=(Finding(FindingKind.UNPARSEABLE, path, 0, f"cannot read: {exc.strerror}"),))
-    needles = recipes.needles(indices)
-    if needles is not None and not names_in(data, needles):
-        return FileOutcome(path, Status.UNCHANGED)
+    refusals = edits.findings.get(path, ()) if edits is not None else ()
+    needles = recipes.needles([i for i in indices if recipes.compiled[i].recipe.reads is not Reads.FILES])
+    if planned is None and needles is not None and not names_in(data, needles):
+        return FileOutcome(path, Status.UNCHANGED, findings=refusals)
     is_python = path.endswith(PYTHON_SUFFIXES)
     try:
         source = textio.decode_python(data) if is_python else textio.decode_text(data)
@@ -199,12 +262,14 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     module, is_package = module_of(str(repo), path, recipes.phase.source_roots)
     ctx = context.FileContext(path, module, is_package,
                               modules=starnames.repo_modules(str(repo), recipes.phase.source_roots))
+    ctx.findings.extend(refusals)
     if is_python:
         try:
-            tree = syntax.parse(source.text)
+            tree = syntax.parse(source.text if planned is None else planned)
         except syntax.ParseError as exc:
             return _failed(path, exc.line, exc.message)
-        changed_by = []
+        changed_by = [recipes.phase.recipes[i].name for i in edits.recipes.get(path, ())] \
+            if edits is not None and planned is not None and planned != source.text else []
         python_recipes = [i for i in indices if recipes.compiled[i].recipe.reads is Reads.PYTHON]
         with context.entering(ctx):
             for i in python_recipes:
@@ -224,6 +289,8 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         changed_by = []
         for i in indices:
             compiled = recipes.compiled[i]
+            if compiled.recipe.reads is not Reads.TEXT:
+                continue
             rewritten = compiled.recipe.rewrite(compiled.options, new_text, path)
             if rewritten != new_text:
                 changed_by.append(recipes.phase.recipes[i].name)
@@ -242,7 +309,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         return FileOutcome(path, Status.FAILED, findings=findings + (dropped,))
     return FileOutcome(path, Status.CHANGED, data, new_bytes, hunks.make_hunks(path, source.text, new_text,
                                                                                  tuple(changed_by)),
-                       findings, encoding=source.encoding)
+                       findings, encoding=source.encoding, create=create)
 
 
 def _failed(path: str, line: int, message: str) -> FileOutcome:
@@ -273,9 +340,9 @@ def check_rewrite(path: str, old: str, new: str) -> str:
 _worker: tuple[Path, _Recipes] | None = None
 
 
-def _init_worker(repo: Path, phase: Phase) -> None:
+def _init_worker(repo: Path, phase: Phase, edits: Edits | None = None) -> None:
     global _worker
-    _worker = (repo, _Recipes(phase))
+    _worker = (repo, _Recipes(phase, edits))
 
 
 def _work(item: tuple[str, tuple[int, ...]]) -> FileOutcome:
@@ -300,14 +367,14 @@ def run_selection(repo: Path, selection: Selection, jobs: int | None = None) -> 
         return _serial(repo, selection, items)
     # A recipe that cannot be built must fail here: in a pool initializer it would make
     # the pool respawn workers for ever.
-    _Recipes(selection.phase)
+    _Recipes(selection.phase, selection.edits)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase))
+    pool = ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase, selection.edits))
     return _pooled(pool, items, max(1, min(16, len(items) // (jobs * 8) or 1)))
 
 
 def _serial(repo: Path, selection: Selection, items: list) -> Iterator[FileOutcome]:
-    recipes = _Recipes(selection.phase)
+    recipes = _Recipes(selection.phase, selection.edits)
     for path, indices in items:
         yield process_file(repo, path, indices, recipes)
 

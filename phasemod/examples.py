@@ -40,6 +40,8 @@ def run(recipe: Recipe, example: Example, text: str | None = None) -> str:
     text = example.before if text is None else text
     if recipe.reads is Reads.TEXT:
         return recipe.rewrite(options, text, example.path)
+    if recipe.reads is Reads.FILES and text.startswith(TREE):
+        return _run_on_tree(recipe, options, text)
     if recipe.reads is Reads.FILES:
         files = text.splitlines()
         doomed = set(recipe.plan(options, files).delete)
@@ -52,6 +54,44 @@ def run(recipe: Recipe, example: Example, text: str | None = None) -> str:
     with context.entering(ctx):
         engine.apply_fixers(engine.compile_query(recipe.query(options, [])), tree, example.path)
     return str(tree)
+
+
+TREE = "==> "   # a FILES example that writes: each file's text under a `==> path <==` line
+
+
+def parse_tree(text: str) -> dict[str, str]:
+    files: dict[str, str] = {}
+    path = None
+    for line in text.splitlines(keepends=True):
+        if line.startswith(TREE) and line.rstrip("\n").endswith(" <=="):
+            path = line[len(TREE):].rstrip("\n")[: -len(" <==")]
+            files[path] = ""
+        elif path is not None:
+            files[path] += line
+    return files
+
+
+def render_tree(files: Mapping[str, str]) -> str:
+    return "".join(f"{TREE}{path} <==\n{files[path]}" for path in sorted(files))
+
+
+def _run_on_tree(recipe: Recipe, options: Any, text: str) -> str:
+    """Write the example's files into a temporary repository, plan there, apply the plan."""
+    import tempfile
+
+    from phasemod.recipe import Workspace
+
+    files = parse_tree(text)
+    with tempfile.TemporaryDirectory() as root:
+        for path, content in files.items():
+            target = Path(root, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+        plan = recipe.plan(options, sorted(files), Workspace(Path(root)))
+    if plan.refusal:
+        raise AssertionError(f"{recipe.id}: example refused: {plan.refusal}")
+    result = {**files, **plan.write}
+    return render_tree({path: content for path, content in result.items() if path not in plan.delete})
 
 
 def _fence(path: str, reads: Reads) -> str:

@@ -1,8 +1,9 @@
 """Grouped review: cluster a phase's hunks, ask once per cluster, and turn each cluster
 decision into recorded per-hunk decisions that phases.run_phase then applies.
 
-Never prompts, prints or writes files: the decisions come from callbacks, the writes from
-phases.run_phase (the same journaled path as one-by-one review).
+Never prompts, prints or writes files: the decisions come from callbacks (through the
+ask/edit loop of phasemod/review.py, shared with one-by-one review), the writes from the
+applier (the same journaled path as one-by-one review).
 """
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from phasemod import engine, hunks as hunklib, textio
 from phasemod.clusters import Cluster
 from phasemod.manifest import Phase
 from phasemod.model import FileOutcome, Hunk, Status
+from phasemod.review import Decide, Decision, Prompt, Verdict, ask
 
 if TYPE_CHECKING:
     from phasemod.journal import Journal
-    from phasemod.phases import Decide, PhaseReport, RunOptions
 
 __all__ = ["GROUP_THRESHOLD", "ClusterChoice", "ClusterPrompt", "DecideCluster", "Planned", "GroupedPlan",
            "order", "review", "phase_clusters", "PhaseClusters"]
@@ -92,15 +93,15 @@ def _peek(outcomes: Iterable[FileOutcome], dirty: set[str], threshold: int) -> t
     return seen, False
 
 
-def review(report: "PhaseReport", journal: "Journal", options: "RunOptions", outcomes: Iterable[FileOutcome],
-           previous: dict[str, str], dirty: set[str], decide: "Decide",
+def review(phase: Phase, run_id: int | None, journal: "Journal", grouping: str, unusual_first: bool,
+           outcomes: Iterable[FileOutcome], previous: dict[str, str], dirty: set[str], decide: Decide,
            decide_cluster: DecideCluster) -> tuple[Iterator[FileOutcome], GroupedPlan | None]:
     """Collect the phase's outcomes and, when grouping applies, review them by cluster.
     Returns the outcomes to apply and the plan (None: review one by one instead).
     Every decision is recorded in the journal as soon as it is made."""
-    if options.grouping == "one-by-one":
+    if grouping == "one-by-one":
         return iter(outcomes), None
-    if options.grouping == "grouped":
+    if grouping == "grouped":
         collected, big = list(outcomes), True
     else:
         collected, big = _peek(outcomes, dirty, GROUP_THRESHOLD)
@@ -108,16 +109,17 @@ def review(report: "PhaseReport", journal: "Journal", options: "RunOptions", out
         return iter(collected), None
     reviewable = [o for o in collected if o.status is Status.CHANGED and o.path not in dirty]
     plan = GroupedPlan(clusters=clusterlib.cluster(h for o in reviewable for h in o.hunks))
-    _Review(report, journal, plan, previous, reviewable, decide, decide_cluster).run(options.unusual_first)
+    _Review(phase, run_id, journal, plan, previous, reviewable, decide, decide_cluster).run(unusual_first)
     return iter(collected), plan
 
 
 class _Review:
     """The loop over clusters; decisions go to ``plan`` and to the journal at once."""
 
-    def __init__(self, report: "PhaseReport", journal: "Journal", plan: GroupedPlan, previous: dict[str, str],
-                 outcomes: Sequence[FileOutcome], decide: "Decide", decide_cluster: DecideCluster) -> None:
-        self.report, self.journal, self.plan = report, journal, plan
+    def __init__(self, phase: Phase, run_id: int | None, journal: "Journal", plan: GroupedPlan,
+                 previous: dict[str, str], outcomes: Sequence[FileOutcome], decide: Decide,
+                 decide_cluster: DecideCluster) -> None:
+        self.phase, self.run_id, self.journal, self.plan = phase, run_id, journal, plan
         self.previous = previous
         self.decide, self.decide_cluster = decide, decide_cluster
         self.by_path = {o.path: o for o in outcomes}
@@ -142,7 +144,7 @@ class _Review:
                 if self.accept_all:
                     choice = ClusterChoice.ACCEPT
                 else:
-                    choice = self.decide_cluster(ClusterPrompt(self.report.phase, c, left, number, len(todo),
+                    choice = self.decide_cluster(ClusterPrompt(self.phase, c, left, number, len(todo),
                                                                hunks_left))
                 if choice is ClusterChoice.QUIT:
                     self.plan.quit = True
@@ -152,7 +154,7 @@ class _Review:
                     if self.plan.quit:
                         return
                 else:
-                    decision = "accepted" if choice is ClusterChoice.ACCEPT else "rejected"
+                    decision = Verdict.ACCEPTED if choice is ClusterChoice.ACCEPT else Verdict.REJECTED
                     for h in left:
                         self._record(h, decision, c)
                 hunks_left -= len(left)
@@ -160,62 +162,41 @@ class _Review:
             # Ctrl-C at a prompt: a `q` that also ends the command with 130.
             self.plan.quit = self.plan.interrupted = True
 
-    def _record(self, hunk: Hunk, choice: str, c: Cluster, decided: Hunk | None = None) -> None:
+    def _record(self, hunk: Hunk, verdict: Verdict, c: Cluster, decided: Hunk | None = None) -> None:
         shown = decided or hunk
-        self.journal.record_hunk(self.report.run_id, hunk.path, hunk.key, hunk.index, ",".join(hunk.recipes),
-                                 "".join(hunk.before), "".join(shown.after), choice, cluster=c.id)
-        self.plan.decisions[hunk.key] = Planned(choice, shown, c.id, recorded=True)
+        self.journal.record_hunk(self.run_id, hunk.path, hunk.key, hunk.index, ",".join(hunk.recipes),
+                                 "".join(hunk.before), "".join(shown.after), verdict.value, cluster=c.id)
+        self.plan.decisions[hunk.key] = Planned(verdict.value, shown, c.id, recorded=True)
 
     def _split(self, c: Cluster, left: tuple[Hunk, ...]) -> None:
-        from phasemod.phases import Decision, Prompt
-
-        file_choice: dict[str, str] = {}
+        file_choice: dict[str, Verdict] = {}
         paths = sorted({h.path for h in left})
         for number, hunk in enumerate(left, 1):
             if self.accept_all:
-                self._record(hunk, "accepted", c)
+                self._record(hunk, Verdict.ACCEPTED, c)
                 continue
             if hunk.path in file_choice:
                 self._record(hunk, file_choice[hunk.path], c)
                 continue
-            prompt = Prompt(self.report.phase, hunk, number, len(left), paths.index(hunk.path) + 1, len(paths),
-                            cluster=c.id)
-            while True:
-                decision, edited = self.decide(prompt)
-                if decision is Decision.QUIT:
-                    self.plan.quit = True
-                    return
-                if decision is Decision.EDIT:
-                    if edited is None:
-                        continue
-                    candidate, problem = self._edited(hunk, edited)
-                    if problem:
-                        prompt = Prompt(prompt.phase, candidate, prompt.hunk_number, prompt.hunk_total,
-                                        prompt.file_number, prompt.file_total,
-                                        f"the edited hunk does not parse ({problem}); e edits it again, the "
-                                        "other keys decide about the proposed hunk", cluster=c.id)
-                        continue
-                    self._record(hunk, "edited", c, candidate)
-                    break
-                accept = decision in (Decision.ACCEPT, Decision.ACCEPT_FILE, Decision.ACCEPT_ALL)
-                self._record(hunk, "accepted" if accept else "rejected", c)
-                if decision in (Decision.ACCEPT_FILE, Decision.REJECT_FILE):
-                    # The rest of this file within this cluster: the other clusters of the
-                    # file are different edits and are asked about on their own.
-                    file_choice[hunk.path] = "accepted" if accept else "rejected"
-                if decision is Decision.ACCEPT_ALL:
-                    self.accept_all = True
-                break
+            prompt = Prompt(self.phase, hunk, number, len(left), paths.index(hunk.path) + 1, len(paths), cluster=c.id)
+            outcome = self.by_path[hunk.path]
+            decision, decided = ask(self.decide, prompt, _source(outcome).text, outcome.hunks)
+            if decision is Decision.QUIT:
+                self.plan.quit = True
+                return
+            verdict = decision.verdict
+            assert verdict is not None
+            self._record(hunk, verdict, c, decided if verdict is Verdict.EDITED else None)
+            if decision.rest_of_file:
+                # The rest of this file within this cluster: the other clusters of the
+                # file are different edits and are asked about on their own.
+                file_choice[hunk.path] = verdict
+            if decision is Decision.ACCEPT_ALL:
+                self.accept_all = True
 
-    def _edited(self, hunk: Hunk, edited: str) -> tuple[Hunk, str]:
-        outcome = self.by_path[hunk.path]
-        source = (textio.decode_python if hunk.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
-        candidate = Hunk(hunk.path, hunk.index, hunk.start, hunk.before, tuple(hunklib.split_lines(edited)),
-                         hunk.recipes, hunk.context_before, hunk.context_after, hunk.ordinal)
-        trial = hunklib.rebuild(source.text, [candidate if h.index == hunk.index else h for h in outcome.hunks],
-                                [hunk.index])
-        problem = engine.check_rewrite(hunk.path, source.text, trial) if hunk.path.endswith((".py", ".pyi")) else ""
-        return candidate, problem
+
+def _source(outcome: FileOutcome) -> textio.Source:
+    return (textio.decode_python if outcome.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
 
 
 # ---------------------------------------------------------------------------- plan --clusters
@@ -232,6 +213,18 @@ class PhaseClusters:
     def decisions(self) -> int:
         """Review decisions a grouped review needs: one per cluster."""
         return len(self.clusters)
+
+    def as_json(self) -> dict:
+        """The `plan --clusters --json` document of this phase (docs/grouped-review.md)."""
+        return {"phase": self.phase.number, "name": self.phase.name, "hunks": self.hunks,
+                "decisions": self.decisions, "unusual": sum(1 for c in self.clusters if c.unusual),
+                "clusters": [cluster_json(c) for c in self.clusters]}
+
+
+def cluster_json(c: Cluster) -> dict:
+    return {"id": c.id, "size": c.size, "unusual": c.unusual, "signature": c.signature,
+            "example": "\n".join(hunklib.unified(c.hunks[0])), "example_path": c.hunks[0].path,
+            "files": len({h.path for h in c.hunks}), "paths": sorted({h.path for h in c.hunks})[:5]}
 
 
 def phase_clusters(repo: Path, phase: Phase, shard: tuple[int, int] | None = None,

@@ -1,4 +1,4 @@
-"""Terminal presentation of grouped review: the cluster prompt and `plan --clusters` data.
+"""Terminal presentation of grouped review: the cluster prompt.
 
 Part of the command-line layer (it uses Click); it only shows and asks, the engine
 (phasemod.grouped) decides what a key means for the hunks.
@@ -9,8 +9,8 @@ import click
 
 from phasemod import hunks as hunklib
 from phasemod.clusters import Cluster
-from phasemod.console import Reviewer, _style
-from phasemod.grouped import ClusterChoice, ClusterPrompt, PhaseClusters
+from phasemod.console import Reviewer, style
+from phasemod.grouped import ClusterChoice, ClusterPrompt
 from phasemod.model import Hunk
 
 HELP = """y - accept every hunk of this cluster
@@ -25,22 +25,22 @@ PATHS_SHOWN = 3
 
 
 def render_example(hunk: Hunk, color: bool) -> list[str]:
-    lines = [_style(f"{hunk.path}:{hunk.start}", color, bold=True)]
+    lines = [style(f"{hunk.path}:{hunk.start}", color, bold=True)]
     for line in hunklib.unified(hunk):
         fg = "cyan" if line.startswith("@@") else "red" if line.startswith("-") else \
             "green" if line.startswith("+") else None
-        lines.append(_style(line, color, fg=fg) if fg else line)
+        lines.append(style(line, color, fg=fg) if fg else line)
     return lines
 
 
 def render_cluster(prompt: ClusterPrompt, color: bool, example: int = 0) -> str:
     c, left = prompt.cluster, prompt.hunks
     files = sorted({h.path for h in left})
-    mark = _style("  UNUSUAL", color, fg="yellow", bold=True) if c.unusual else ""
+    mark = style("  UNUSUAL", color, fg="yellow", bold=True) if c.unusual else ""
     earlier = f" ({c.size - len(left)} decided earlier)" if len(left) < c.size else ""
     head = (f"cluster {prompt.number}/{prompt.total} [{c.id}]: {len(left)} hunks in {len(files)} files{earlier}, "
             f"phase {prompt.phase.number} {prompt.phase.name}, {prompt.hunks_left} hunks left")
-    lines = [_style(head, color, bold=True) + mark, "  edit: " + c.signature]
+    lines = [style(head, color, bold=True) + mark, "  edit: " + c.signature]
     shown = ", ".join(files[:PATHS_SHOWN]) + (f" and {len(files) - PATHS_SHOWN} more" if len(files) > PATHS_SHOWN else "")
     lines.append(f"  files: {shown}")
     lines.append(f"example {example % len(left) + 1}/{len(left)}:")
@@ -74,15 +74,3 @@ class ClusterReviewer(Reviewer):
                 return KEYS[key]
             else:
                 click.echo(f"unknown key {key!r}; ? shows the keys")
-
-
-def cluster_json(c: Cluster) -> dict:
-    return {"id": c.id, "size": c.size, "unusual": c.unusual, "signature": c.signature,
-            "example": "\n".join(hunklib.unified(c.hunks[0])), "example_path": c.hunks[0].path,
-            "files": len({h.path for h in c.hunks}), "paths": sorted({h.path for h in c.hunks})[:5]}
-
-
-def clusters_json(data: PhaseClusters) -> dict:
-    return {"phase": data.phase.number, "name": data.phase.name, "hunks": data.hunks, "decisions": data.decisions,
-            "unusual": sum(1 for c in data.clusters if c.unusual),
-            "clusters": [cluster_json(c) for c in data.clusters]}

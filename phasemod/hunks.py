@@ -4,6 +4,7 @@ Pure text functions: they never touch disk and never decide which hunk to keep.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from typing import Iterable, Sequence
 
@@ -19,6 +20,11 @@ LARGE_DIFF = 2000
 def split_lines(text: str) -> list[str]:
     """Lines with their endings; `\\r\\n`, `\\n` and lone `\\r` all end a line."""
     return text.splitlines(keepends=True)
+
+
+def edited(hunk: Hunk, text: str) -> Hunk:
+    """The hunk with ``text`` (a reviewer's edit) as its new lines; the rest stays."""
+    return dataclasses.replace(hunk, after=tuple(split_lines(text)))
 
 
 def make_hunks(path: str, old: str, new: str, recipes: tuple[str, ...] = ()) -> tuple[Hunk, ...]:

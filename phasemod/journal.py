@@ -5,6 +5,8 @@ Never touches the files it records: a file row is committed before its file is r
 """
 from __future__ import annotations
 
+import hashlib
+
 import json
 import os
 import sqlite3
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from phasemod import state
-from phasemod.apply import content_hash, crash_point
+from phasemod.crashpoints import crash_point
 from phasemod.errors import EngineError
 from phasemod.state import JOURNAL_NAME
 RUN_OUTCOMES = ("running", "applied", "dry-run", "failed", "interrupted", "rolled-back", "validation-failed")
@@ -474,3 +476,8 @@ class Journal:
 
 def _mode(mode: int | None) -> int | None:
     return None if mode is None else stat.S_IMODE(mode)
+
+
+def content_hash(data: bytes | None) -> str | None:
+    """The journal's content hash (sha256 hex); None stands for "no file"."""
+    return None if data is None else hashlib.sha256(data).hexdigest()

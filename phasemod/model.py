@@ -102,6 +102,7 @@ class FileOutcome:
     reason: str = ""
     encoding: str = "utf-8"
     delete: bool = False    # the recipe deletes the file (delete_files)
+    create: bool = False    # the file does not exist yet (move_definition's new module)
 
 
 @dataclass(frozen=True)

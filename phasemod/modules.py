@@ -34,3 +34,9 @@ def module_of(repo: str, rel: str, source_roots: tuple[str, ...] = ()) -> tuple[
     if is_package:
         parts = parts[:-1]
     return ".".join(parts), is_package
+
+
+def forget_packages() -> None:
+    """Drop what this process learnt about which directories are packages (a move may
+    have created one since)."""
+    _is_package_dir.cache_clear()

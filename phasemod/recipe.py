@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 from phasemod.model import Kind
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bowler import Query
     from fissix.pytree import Node
 
-__all__ = ["Reads", "Recipe", "Example", "Found", "Source", "FilePlan", "option", "dotted_path", "shown"]
+__all__ = ["Reads", "Recipe", "Example", "Found", "Source", "FilePlan", "Workspace", "option", "dotted_path", "shown"]
 
 _SHOW_CHARS = 60
 
@@ -68,10 +70,30 @@ class Found:
 @dataclass(frozen=True)
 class FilePlan:
     """What a FILES recipe wants done: delete ``delete`` (repo-relative paths), and whether
-    that must wait until no guarded reference remains in the repository."""
+    that must wait until no guarded reference remains in the repository; or write
+    ``write`` (path -> the file's whole new text; ``create`` lists those that do not
+    exist yet), reviewed, journaled and undone like any rewrite; or nothing, because
+    ``refusal`` says why (on ``refusal_path``:``refusal_line``; no path: the options
+    name nothing in the repository)."""
 
     delete: tuple[str, ...] = ()
     guarded: bool = False
+    write: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    create: tuple[str, ...] = ()
+    refusal: str = ""
+    refusal_path: str = ""
+    refusal_line: int = 0
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What a FILES recipe that writes files may read: the repository root, the phase's
+    ``source_roots``, and the texts earlier recipes of the phase planned (read them
+    first: the phase's plans chain in manifest order)."""
+
+    root: "Path"
+    source_roots: tuple[str, ...] = ()
+    planned: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 class Recipe:
@@ -133,8 +155,10 @@ class Recipe:
         """TEXT: the file's text with every reference rewritten (a second call changes nothing)."""
         raise NotImplementedError(f"{self.id} reads {self.reads.value}, not text")
 
-    def plan(self, options: Any, files: Sequence[str]) -> FilePlan:
-        """FILES: which of the repository's ``files`` to delete."""
+    def plan(self, options: Any, files: Sequence[str], workspace: Workspace | None = None) -> FilePlan:
+        """FILES: which of the repository's ``files`` to delete, or which files to write
+        (``workspace`` is given when the engine plans the phase's writes; the deletion
+        guard and examples of deleting recipes call it without)."""
         raise NotImplementedError(f"{self.id} reads {self.reads.value}, not file lists")
 
     def make_options(self, values: Mapping[str, Any]) -> Any:

@@ -24,9 +24,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from phasemod.errors import EngineError
+
+if TYPE_CHECKING:
+    from phasemod.manifest import Phase
 
 RECORD_DIR = "record"
 ATTRIBUTES = "# phasemod: record lines are only appended; a merge keeps both sides' lines\n*.jsonl merge=union\n"
@@ -372,3 +375,17 @@ def baseline_for(manifests: Path, number: int, shard: tuple[int, int] | None) ->
         if e.event == "baseline" and e.shard == wanted and e.baseline is not None:
             return sum(e.baseline.values())
     return None
+
+
+def manifests_of(phase: Phase) -> Path:
+    return Path(phase.path).parent
+
+
+def enabled(repo: Path, phase: Phase) -> bool:
+    """The record is kept only where it can travel with the repository: a manifests
+    directory inside it. Manifests kept elsewhere leave gating to the local journal."""
+    try:
+        manifests_of(phase).resolve().relative_to(Path(repo).resolve())
+    except (ValueError, OSError):
+        return False
+    return True

@@ -15,22 +15,8 @@ from typing import Sequence
 
 from phasemod import record, vcs
 from phasemod.manifest import Phase
-from phasemod.record import Entry, PhaseRecord
+from phasemod.record import Entry, PhaseRecord, enabled, manifests_of  # noqa: F401 (re-exported)
 from phasemod.validation import ValidationResult
-
-
-def manifests_of(phase: Phase) -> Path:
-    return Path(phase.path).parent
-
-
-def enabled(repo: Path, phase: Phase) -> bool:
-    """The record is kept only where it can travel with the repository: a manifests
-    directory inside it. Manifests kept elsewhere leave gating to the local journal."""
-    try:
-        manifests_of(phase).resolve().relative_to(Path(repo).resolve())
-    except (ValueError, OSError):
-        return False
-    return True
 
 
 def _shown(repo: Path, path: Path) -> str:

@@ -73,7 +73,7 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     for phase in phases:
         if only is not None and phase.number not in only:
             continue
-        selection = engine.select_phase(repo, phase, all_files, shard)
+        selection = engine.select_phase(repo, phase, all_files, shard, plan=False)
         items = [(path, scan.phase_targets(phase, path)) for path in selection.files]
         cache = _cache(repo, targets_all, roots, f"phase {phase.number}")
         results = scan.scan_files(repo, items, phase.source_roots, cache, engine.default_jobs() if jobs is None
@@ -167,11 +167,11 @@ def _relative(repo: Path, path: str) -> str:
 
 
 def _recorded_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None) -> int | None:
-    from phasemod import record, recording
+    from phasemod import record
 
-    if not recording.enabled(repo, phase):
+    if not record.enabled(repo, phase):
         return None
-    return record.baseline_for(recording.manifests_of(phase), phase.number, shard)
+    return record.baseline_for(record.manifests_of(phase), phase.number, shard)
 
 
 def _baseline_key(phase: Phase, shard: tuple[int, int] | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from phasemod.recipe import Example, FilePlan, Reads, Recipe, option
+from phasemod.recipe import Example, FilePlan, Reads, Recipe, Workspace, option
 from phasemod.select import select
 
 
@@ -33,5 +33,5 @@ class DeleteFiles(Recipe):
         Example({"paths": ["pkg/gone.py"]}, "pkg/old.py\n", "pkg/old.py\n", title="a path that matches nothing deletes nothing"),
     )
 
-    def plan(self, options: Options, files: Sequence[str]) -> FilePlan:
+    def plan(self, options: Options, files: Sequence[str], workspace: Workspace | None = None) -> FilePlan:
         return FilePlan(tuple(select(files, options.paths)), options.require_no_references)

@@ -43,7 +43,7 @@ def _rolls_back(repo: Path, before: dict) -> None:
 def test_file_changed_between_planning_and_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = make_repo(tmp_path, FILES)
     before, before_out = files_of(repo), outside(repo)
-    from phasemod import phases
+    from phasemod import applier as phases
 
     real = phases.apply_change
 
@@ -176,7 +176,7 @@ def test_damaged_journal_is_a_one_line_error_and_nothing_is_written(tmp_path: Pa
 def test_journal_deleted_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = make_repo(tmp_path, FILES)
     before_out = outside(repo)
-    from phasemod import phases
+    from phasemod import applier as phases
 
     real = phases.apply_change
 

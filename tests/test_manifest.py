@@ -461,7 +461,7 @@ def test_unknown_recipe_lists_known(pm: Path) -> None:
     text = phase_text().replace("move_symbol:", "move_symbl:")
     assert file_problems(pm, text) == [
         "pm/01.yaml:6: recipes[0].move_symbl: unknown recipe 'move_symbl'; did you mean 'move_symbol'? known recipes: "
-        "delete_files, move_module, move_symbol, rename_in_text; a recipe of your own is named package.module:function"]
+        "delete_files, move_definition, move_module, move_symbol, rename_in_text; a recipe of your own is named package.module:function"]
 
 
 @pytest.mark.parametrize("name", ["pkg:mod:fn", "pkg.mod:", ":fn", "pkg-x.mod:fn", "pkg.class:fn", "pkg mod:fn"])

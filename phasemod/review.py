@@ -1,0 +1,178 @@
+"""Review: what a reviewer is asked (``Prompt``), what they answer (``Decision``), what is
+recorded for each hunk (``Verdict``), and the one ask/edit loop shared by the reviewers:
+one by one (``one_by_one``, here) and grouped (phasemod/grouped.py). Reviewers yield
+decisions; the applier (phasemod/applier.py) journals and writes.
+
+Never prompts or prints itself: the answers come from a ``decide`` callback.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from phasemod import engine, hunks as hunklib
+from phasemod.manifest import Phase
+from phasemod.model import Hunk
+
+
+class Verdict(str, enum.Enum):
+    """What happens to one hunk; the values are what the journal records."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EDITED = "edited"
+
+
+class Decision(str, enum.Enum):
+    """A reviewer's answer (the values are the keys of `run -i`)."""
+
+    ACCEPT = "y"
+    REJECT = "n"
+    ACCEPT_FILE = "a"
+    REJECT_FILE = "d"
+    ACCEPT_ALL = "A"
+    QUIT = "q"
+    EDIT = "e"
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The verdict for the hunk asked about (None: quit, nothing decided)."""
+        return _VERDICTS[self]
+
+    @property
+    def rest_of_file(self) -> bool:
+        return self in (Decision.ACCEPT_FILE, Decision.REJECT_FILE)
+
+
+_VERDICTS = {Decision.ACCEPT: Verdict.ACCEPTED, Decision.ACCEPT_FILE: Verdict.ACCEPTED,
+             Decision.ACCEPT_ALL: Verdict.ACCEPTED, Decision.REJECT: Verdict.REJECTED,
+             Decision.REJECT_FILE: Verdict.REJECTED, Decision.EDIT: Verdict.EDITED, Decision.QUIT: None}
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What a reviewer is asked about: one hunk and where it stands in the phase.
+
+    The engine streams its outcomes, so the first hunk is asked about before the whole
+    tree has been read: the totals count what has been found so far and are final only
+    when ``counting`` is false (see docs/review.md)."""
+
+    phase: Phase
+    hunk: Hunk              # the proposal, or the refused edit of it when ``error`` is set
+    hunk_number: int        # 1-based among the hunks the phase proposes in this run
+    hunk_total: int         # hunks proposed so far
+    file_number: int        # 1-based among the phase's files with changes
+    file_total: int         # files with changes found so far
+    error: str = ""         # why the previous edit of this hunk was refused
+    counting: bool = False  # the engine is still reading files: the totals may grow
+    cluster: str = ""       # grouped review, a split cluster: its id (numbers count within it)
+
+
+Decide = Callable[[Prompt], "tuple[Decision, str | None]"]
+
+
+EDIT_REFUSED = ("the edited hunk does not parse ({problem}); "
+                "e edits it again, the other keys decide about the proposed hunk")
+
+
+def edit_problem(text: str, hunks: Sequence[Hunk], candidate: Hunk) -> str:
+    """Why the file with ``candidate`` in place of its proposal would be broken ('' if not)."""
+    trial = hunklib.rebuild(text, [candidate if h.index == candidate.index else h for h in hunks], [candidate.index])
+    return engine.check_rewrite(candidate.path, text, trial) if candidate.path.endswith((".py", ".pyi")) else ""
+
+
+def ask(decide: Decide, prompt: Prompt, text: str, hunks: Sequence[Hunk]) -> tuple[Decision, Hunk]:
+    """Ask until a decision. An edit is taken only when the file with it still parses
+    (then the returned hunk is the edited one); else the reviewer sees the refused edit
+    and why, and is asked again."""
+    hunk = prompt.hunk
+    while True:
+        decision, edited = decide(prompt)
+        if decision is not Decision.EDIT:
+            return decision, hunk
+        if edited is None:
+            continue
+        candidate = hunklib.edited(hunk, edited)
+        problem = edit_problem(text, hunks, candidate)
+        if not problem:
+            return decision, candidate
+        # Shown again: the refused edit (so `e` starts from it) and why.
+        prompt = dataclasses.replace(prompt, hunk=candidate, error=EDIT_REFUSED.format(problem=problem))
+
+
+def previous_edits(log: Mapping[str, Any]) -> dict[str, str]:
+    """Hunk key -> the text a reviewer wrote with `e` in an earlier run (resume reuses it),
+    from the journal's log of the phase."""
+    edits: dict[str, str] = {}
+    for run in log["runs"]:
+        if run["outcome"] not in ("rolled-back", "dry-run"):
+            for h in run["hunks"]:
+                if h["decision"] == Verdict.EDITED:
+                    edits[h["key"]] = h["after"]
+    return edits
+
+
+@dataclass
+class ReviewState:
+    """The one-by-one reviewer's state across the files of a phase."""
+
+    stream: Any                     # counts what the engine found so far: .files, .hunks, .done
+    edits: dict[str, str] = field(default_factory=dict)
+    accept_all: bool = False
+    quit: bool = False
+    interrupted: bool = False
+    files_seen: int = 0     # files with changes so far, this one included
+    hunks_seen: int = 0     # hunks of the files before this one
+
+
+@dataclass(frozen=True)
+class Decided:
+    """One hunk's verdict. ``key`` is the proposal's (an edit's own key would not match on
+    resume); ``hunk`` carries the edited text when edited."""
+
+    key: str
+    hunk: Hunk
+    verdict: Verdict
+
+
+def one_by_one(phase: Phase, hunks: Sequence[Hunk], text: str, interactive: bool, decide: Decide | None,
+               previous: Mapping[str, str], state: ReviewState) -> Iterator[Decided]:
+    """Decide a file's hunks in order: batch accepts all; a review asks (with `a`/`d` for
+    the rest of the file, `A` for the rest of the phase), reusing decisions and edits of
+    an earlier run. Stops early (``state.quit``) on `q` or Ctrl-C: the file is left as it
+    is, its decisions so far are kept."""
+    rest_of_file: Verdict | None = None
+    for number, proposed in enumerate(hunks, 1):
+        hunk = proposed
+        if not interactive or state.accept_all:
+            verdict = Verdict.ACCEPTED
+        elif rest_of_file is not None:
+            verdict = rest_of_file
+        elif previous.get(hunk.key) in (Verdict.ACCEPTED, Verdict.REJECTED):
+            verdict = Verdict(previous[hunk.key])
+        elif previous.get(hunk.key) == Verdict.EDITED and hunk.key in state.edits:
+            verdict, hunk = Verdict.EDITED, hunklib.edited(hunk, state.edits[hunk.key])
+        else:
+            assert decide is not None
+            stream = state.stream
+            prompt = Prompt(phase, hunk, state.hunks_seen + number, max(stream.hunks, state.hunks_seen + len(hunks)),
+                            state.files_seen, max(stream.files, state.files_seen), counting=not stream.done)
+            try:
+                decision, hunk = ask(decide, prompt, text, hunks)
+            except KeyboardInterrupt:
+                # Ctrl-C at the prompt is a `q` that also ends the command with 130.
+                decision, state.interrupted = Decision.QUIT, True
+            if decision is Decision.QUIT:
+                # The file under review stays as it is: applying part of its hunks would
+                # change what the engine proposes on resume. Its decisions are recorded,
+                # so the next `run -i` applies them and asks only the rest.
+                state.quit = True
+                return
+            verdict = decision.verdict  # type: ignore[assignment]
+            if decision.rest_of_file:
+                rest_of_file = verdict
+            if decision is Decision.ACCEPT_ALL:
+                state.accept_all = True
+        yield Decided(proposed.key, hunk, verdict)

@@ -1,0 +1,7 @@
+from zoo.animals import Animal
+
+
+class Dog(Animal):
+    """A dog."""
+
+    sound = "woof"

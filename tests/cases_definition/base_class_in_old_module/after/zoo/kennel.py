@@ -1,0 +1,3 @@
+from zoo.dogs import Dog
+
+rex = Dog()

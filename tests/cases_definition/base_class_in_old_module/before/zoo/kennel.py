@@ -1,0 +1,3 @@
+from zoo.animals import Dog
+
+rex = Dog()

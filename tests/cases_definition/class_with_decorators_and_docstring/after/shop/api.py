@@ -1,0 +1,3 @@
+from shop import orders
+
+first = orders.Order(1)

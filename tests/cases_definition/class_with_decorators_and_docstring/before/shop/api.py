@@ -1,0 +1,3 @@
+from shop import models
+
+first = models.Order(1)

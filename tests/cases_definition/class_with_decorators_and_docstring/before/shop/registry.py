@@ -1,0 +1,4 @@
+def register(name):
+    def wrap(cls):
+        return cls
+    return wrap

@@ -1,0 +1,5 @@
+from conf.settings import RETRIES, TIMEOUT
+
+
+def budget() -> int:
+    return TIMEOUT * RETRIES

@@ -1,0 +1,3 @@
+from box.boxes import Box
+
+b = Box(1)

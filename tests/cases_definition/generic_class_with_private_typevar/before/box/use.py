@@ -1,0 +1,3 @@
+from box.core import Box
+
+b = Box(1)

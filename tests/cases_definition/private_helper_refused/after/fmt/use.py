@@ -1,0 +1,3 @@
+from fmt.core import title
+
+heading = title(" a  b ")

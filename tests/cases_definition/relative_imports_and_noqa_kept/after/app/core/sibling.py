@@ -1,0 +1,2 @@
+def default(o):
+    return str(o)

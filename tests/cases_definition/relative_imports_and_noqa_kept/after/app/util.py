@@ -1,0 +1,6 @@
+def slug(s):
+    return s.lower()
+
+
+def strip(s):
+    return s.strip()

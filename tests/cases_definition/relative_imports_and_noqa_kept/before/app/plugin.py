@@ -1,0 +1,3 @@
+from app.core.old import dump, json
+
+out = json.dumps(dump({}))

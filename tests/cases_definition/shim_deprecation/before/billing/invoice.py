@@ -1,0 +1,3 @@
+from billing.money import Money
+
+total = Money("1.00")

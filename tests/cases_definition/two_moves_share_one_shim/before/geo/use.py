@@ -1,0 +1,3 @@
+from geo.shapes import Circle, Square
+
+shapes = [Circle(1), Square(2)]

@@ -1,0 +1,95 @@
+"""move_definition: its golden before/after trees and its deprecation shim (its examples
+run with every recipe's, in tests/test_recipe_protocol.py).
+
+Golden cases live in tests/cases_definition/<case>/ (before/, after/, manifest.yaml and,
+when the run must fail, expect.yaml). Each is run through the CLI twice (the second run
+changes nothing) and every rewritten or created Python file is compiled.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from phasemod.runner import cli
+
+CASES = Path(__file__).parent / "cases_definition"
+NAMES = sorted(p.name for p in CASES.iterdir() if (p / "before").is_dir())
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not {".phasemod", "phase_manifests", "__pycache__"} & set(p.parts)}
+
+
+def run(repo: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--repo", str(repo), "run", "--all", "--yes", "--no-validate", "--jobs", "1"])
+    return result.exit_code, result.output
+
+
+def prepare(name: str, tmp_path: Path) -> tuple[Path, dict]:
+    case = CASES / name
+    repo = tmp_path / "repo"
+    shutil.copytree(case / "before", repo)
+    (repo / "phase_manifests").mkdir()
+    shutil.copy(case / "manifest.yaml", repo / "phase_manifests" / "01.yaml")
+    expect_file = case / "expect.yaml"
+    expect = yaml.safe_load(expect_file.read_text()) if expect_file.exists() else {"exit": 0, "findings": []}
+    return repo, expect
+
+
+def test_there_are_the_required_cases() -> None:
+    assert {"class_with_decorators_and_docstring", "function_using_module_constants", "constant",
+            "base_class_in_old_module", "private_helper_refused", "shim_deprecation"} <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_case(name: str, tmp_path: Path) -> None:
+    repo, expect = prepare(name, tmp_path)
+    code, output = run(repo)
+    assert code == expect["exit"], output
+    for needle in expect["findings"]:
+        assert needle in output, output
+    assert tree(repo) == tree(CASES / name / "after")
+
+    again, output = run(repo)
+    assert again == expect["exit"], output
+    assert tree(repo) == tree(CASES / name / "after")
+
+    before = tree(CASES / name / "before")
+    for rel, data in tree(repo).items():
+        if rel.endswith(".py") and before.get(rel) != data:
+            compile(data, rel, "exec", dont_inherit=True)
+
+
+def test_deprecation_shim_warns_and_returns_the_moved_object(tmp_path: Path) -> None:
+    repo, _ = prepare("shim_deprecation", tmp_path)
+    assert run(repo)[0] == 0
+    probe = (
+        "import warnings\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    from billing.money import Money as Old\n"
+        "from billing.currency import Money\n"
+        "assert Old is Money\n"
+        "[w] = caught\n"
+        "assert w.category is DeprecationWarning, w\n"
+        "assert 'billing.money.Money moved to billing.currency.Money' in str(w.message), w\n"
+        "assert w.filename == '<string>' and w.lineno == 4, (w.filename, w.lineno)\n"
+        "import billing.money\n"
+        "try:\n"
+        "    billing.money.Nothing\n"
+        "except AttributeError:\n"
+        "    print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok\n"
+    strict = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c",
+                             "from billing.money import Money"], cwd=repo, capture_output=True, text=True, timeout=60)
+    assert strict.returncode == 1 and "DeprecationWarning" in strict.stderr
