@@ -214,14 +214,14 @@ def our_verdict(text: str) -> list[int] | None:
 
 def measure(path: Path, show: int) -> None:
     mutants, files = load_mutants(path)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     results = [(m, our_verdict(m.apply(text))) for m, text in mutants]
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     rejected = [(m, ours) for m, ours in results if m.expected is not None]
     verdict_same = sum((m.expected is None) == (ours is None) for m, ours in results)
     line_same = sum(ours is not None and ours[0] == m.expected[0] for m, ours in rejected)
     column_same = sum(ours is not None and ours == m.expected for m, ours in rejected)
-    print(f"{len(mutants)} mutants of {files} files ({len(rejected)} rejected by CPython), parsed in {elapsed:.1f} s")
+    print(f"{len(mutants)} mutants of {files} files ({len(rejected)} rejected by CPython), parsed in {elapsed:.1f} s ({cpu:.1f} s of CPU)")
     print(f"accept/reject as CPython: {verdict_same}/{len(mutants)} ({100 * verdict_same / len(mutants):.2f} %)")
     print(f"error line as CPython:    {line_same}/{len(rejected)} ({100 * line_same / len(rejected):.2f} %)")
     print(f"line and column:          {column_same}/{len(rejected)} ({100 * column_same / len(rejected):.2f} %)")

@@ -12,7 +12,8 @@ from fissix import pytree
 from fissix.pgen2 import token
 from fissix.pygram import python_symbols as syms
 
-from phasemod import treeedit
+from phasemod import importorder, treeedit
+from phasemod.fieldnames import FieldName, field_names, is_fstring
 from phasemod.model import Kind
 from phasemod.sites import (Outcome, Site, attribute_trailers, comments_of, dedupe, in_annotation, in_dunder_all,
                              is_docstring, line_sites, string_body, use_kind)
@@ -66,6 +67,33 @@ class _ModuleUse:
 
 
 @dataclass
+class _FieldUse:
+    """A name read inside an f-string replacement field (the literal is one STRING leaf)."""
+
+    host: Leaf
+    scope: Scope
+    field: FieldName
+
+    @property
+    def line(self) -> int:
+        return self.host.get_lineno() + self.host.value.count("\n", 0, self.field.offset)
+
+    @property
+    def kind(self) -> Kind:
+        after = self.host.value[self.field.offset + len(self.field.name):].lstrip(" ")
+        return Kind.INSTANTIATION if after.startswith("(") else Kind.REFERENCE
+
+
+def _field_uses(analysis: Analysis, names: set[str]) -> list[_FieldUse]:
+    """The uses of ``names`` inside f-string fields (only literals that mention one are read)."""
+    out = []
+    for leaf, scope in analysis.strings:
+        if "{" in leaf.value and is_fstring(leaf.value) and any(n in leaf.value for n in names):
+            out += [_FieldUse(leaf, scope, f) for f in field_names(leaf.value) if f.name in names]
+    return out
+
+
+@dataclass
 class _Plan:
     """Everything the analysis found, before any edit."""
 
@@ -85,6 +113,11 @@ class _Plan:
     module_uses: dict[int, list[_ModuleUse]] = field(default_factory=dict)     # id(binding) -> uses reaching Old
     module_patch_uses: dict[int, list[tuple[Leaf, Leaf]]] = field(default_factory=dict)  # patch.object(m, "Old")
     module_other_uses: dict[int, int] = field(default_factory=dict)  # id(binding) -> count of other uses
+    fields: list[_FieldUse] = field(default_factory=list)            # names read in f-string fields
+    field_sites: list[_FieldUse] = field(default_factory=list)       # ... bound to the old class as `Old`
+    field_alias_sites: list[_FieldUse] = field(default_factory=list)  # ... through `import Old as X`
+    star_field_sites: list[_FieldUse] = field(default_factory=list)  # free `Old` in f-string fields
+    field_module_uses: dict[int, list[_FieldUse]] = field(default_factory=dict)  # id(binding) -> `m.Old` in fields
 
 
 def plan(tree: Node, move: Move, module: str, is_package: bool, stars: StarLookup | None = None) -> _Plan:
@@ -105,6 +138,12 @@ def plan(tree: Node, move: Move, module: str, is_package: bool, stars: StarLooku
         p.renamed_scopes.update(p.old_scopes)
     old_bindings = {id(b) for stmt, e in p.class_imports
                     for b in stmt.scope.bindings.get(e.bound, ()) if b.statement is stmt}
+    p.fields = _field_uses(analysis, {e.bound for _, e in p.class_imports} | {b.name for _, _, b in p.module_imports}
+                           | ({move.old_name} if p.stars else set()))
+    for use in p.fields:
+        scope = analysis.lookup(use.field.name, use.scope)
+        if scope is not None and any(id(b) in old_bindings for b in scope.bindings[use.field.name]):
+            (p.field_sites if use.field.name == move.old_name else p.field_alias_sites).append(use)
     for name in {e.bound for _, e in p.class_imports}:
         for site in analysis.sites.get(name, ()):
             scope = analysis.lookup(name, site.scope)
@@ -127,9 +166,11 @@ def _resolve_stars(p: _Plan, move: Move, stars: StarLookup | None) -> None:
     analysis = p.analysis
     p.star_sites = [s for s in analysis.sites.get(move.old_name, ())
                     if not s.store and analysis.lookup(move.old_name, s.scope) is None]
+    p.star_field_sites = [u for u in p.fields
+                          if u.field.name == move.old_name and analysis.lookup(move.old_name, u.scope) is None]
     exported = move.old_name not in analysis.module.bindings and any(
         in_dunder_all(leaf) and string_body(leaf.value) == move.old_name for leaf, _ in analysis.strings)
-    if not p.star_sites and not exported:
+    if not p.star_sites and not p.star_field_sites and not exported:
         return
     stmt = [s for s in p.stars if s.scope is analysis.module][-1:] or p.stars[-1:]
     names = stars(move.old_module) if stars is not None else None
@@ -139,6 +180,7 @@ def _resolve_stars(p: _Plan, move: Move, stars: StarLookup | None) -> None:
         if not move.keep_local_name:
             p.renamed_scopes.add(id(analysis.module))
         p.name_sites += p.star_sites
+        p.field_sites += p.star_field_sites
     elif names is None or not names.complete:
         reason = names.reason if names is not None else "the names it provides cannot be resolved here"
         p.star_review += [(s, reason) for s in p.stars]
@@ -168,9 +210,21 @@ def _collect_module_uses(p: _Plan, analysis: Analysis, binding: Binding, move: M
             patches.append((leaf, patch))
         else:
             other += 1
+    field_uses = []
+    chain = ".".join([name, *needed, move.old_name])
+    for use in p.fields:
+        if use.field.name != name or analysis.lookup(name, use.scope) is None or \
+                not any(b is binding for b in analysis.lookup(name, use.scope).bindings[name]):
+            continue
+        text = use.host.value[use.field.offset:]
+        if text.startswith(chain) and not text[len(chain):len(chain) + 1].isidentifier():
+            field_uses.append(use)
+        else:
+            other += 1  # the module used for something else inside an f-string: keep it imported
     p.module_uses[id(binding)] = uses
     p.module_patch_uses[id(binding)] = patches
     p.module_other_uses[id(binding)] = other
+    p.field_module_uses[id(binding)] = field_uses
 
 
 def _patch_object_string(leaf: Leaf, move: Move) -> Leaf | None:
@@ -216,11 +270,13 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     for stmt, reason in p.star_review:
         sites.append(Site(stmt.line, Kind.IMPORT, f"star import: {reason}"))
     for stmt, entry, binding in p.module_imports:
-        if p.module_uses[id(binding)] or p.module_patch_uses[id(binding)]:
+        if p.module_uses[id(binding)] or p.module_patch_uses[id(binding)] or p.field_module_uses[id(binding)]:
             sites.append(Site(entry.node.get_lineno() or stmt.line, Kind.IMPORT))
     for site in p.name_sites + p.alias_sites:
         if not site.store:
             sites.append(Site(site.leaf.get_lineno(), use_kind(site.leaf)))
+    for use in p.field_sites + p.field_alias_sites + [u for us in p.field_module_uses.values() for u in us]:
+        sites.append(Site(use.line, use.kind))
     for uses in p.module_uses.values():
         for use in uses:
             sites.append(Site(use.head.get_lineno(), use_kind(use.trailers[-1].children[1])))
@@ -229,6 +285,8 @@ def _sites(tree: Node, move: Move, p: _Plan) -> list[Site]:
     if p.star_review:
         for site in p.star_sites:
             sites.append(Site(site.leaf.get_lineno(), use_kind(site.leaf), "through star import"))
+        for use in p.star_field_sites:
+            sites.append(Site(use.line, use.kind, "through star import"))
     dotted = move.dotted_pattern()
     word = move.word_pattern()
     names_old = bool(p.name_sites or p.star_old or p.star_review or p.class_imports)
@@ -290,8 +348,10 @@ def migrate(tree: Node, move: Move, module: str, is_package: bool, stars: StarLo
     out.conflicts += _conflicts(p, move)
     if out.conflicts:
         return out
+    order = importorder.snapshot(tree)
     editor = _Editor(tree, move, module, is_package, p)
     editor.run()
+    importorder.place(tree, editor.placed, order)
     out.changed = editor.changed
     return out
 
@@ -309,7 +369,8 @@ def _conflicts(p: _Plan, move: Move) -> list[tuple[int, str]]:
                               f"`{move.old_name}` would shadow it. Rename the existing binding or use "
                               "keep_local_name: true"))
     for stmt, entry, binding in p.module_imports:
-        if p.module_other_uses[id(binding)] and (p.module_uses[id(binding)] or p.module_patch_uses[id(binding)]):
+        if p.module_other_uses[id(binding)] and (p.module_uses[id(binding)] or p.module_patch_uses[id(binding)]
+                                                 or p.field_module_uses[id(binding)]):
             name = _new_module_binding_name(entry, binding, move)
             for b in p.analysis.module.bindings.get(name, ()):
                 if not (b.kind == "import" and (b.target == move.new_module or b.submodule == move.new_module
@@ -329,6 +390,25 @@ class _Editor:
     def __init__(self, tree: Node, move: Move, module: str, is_package: bool, p: _Plan) -> None:
         self.tree, self.move, self.module, self.is_package, self.p = tree, move, module, is_package, p
         self.changed = False
+        self.placed: list[Node] = []   # import statements this rewrite wrote: they go to their sorted place
+        self.field_edits: dict[int, tuple[Leaf, list[tuple[int, int, str]]]] = {}
+
+    def edit_field(self, use: _FieldUse, length: int, text: str) -> None:
+        """Replace ``length`` characters at a field use with ``text`` (applied in one go per literal)."""
+        self.field_edits.setdefault(id(use.host), (use.host, []))[1].append((use.field.offset, length, text))
+
+    def apply_field_edits(self) -> None:
+        for leaf, edits in self.field_edits.values():
+            value = leaf.value
+            for offset, length, text in sorted(set(edits), reverse=True):
+                value = value[:offset] + text + value[offset + length:]
+            self.set(leaf, value)
+
+    def insert_import(self, anchor: pytree.Base, text: str, comments: list[str] | None = None) -> None:
+        self.placed.append(treeedit.insert_after(anchor, text, comments or ()))
+
+    def rewrote(self, node: pytree.Base) -> None:
+        self.placed.append(treeedit.statement_of(node))
 
     def set(self, leaf: Leaf, value: str) -> None:
         if leaf.value != value:
@@ -342,7 +422,11 @@ class _Editor:
             for site in p.name_sites:
                 if _old_scope(p, move.old_name, site.scope) in p.renamed_scopes:
                     self.set(site.leaf, move.new_name)
+            for use in p.field_sites:
+                if _old_scope(p, move.old_name, use.scope) in p.renamed_scopes:
+                    self.edit_field(use, len(move.old_name), move.new_name)
         self._module_uses()
+        self.apply_field_edits()
         self._strings()
         self._comments()
         self._class_imports()
@@ -369,6 +453,7 @@ class _Editor:
             others = [e for e in stmt.entries if e not in entries]
             if not others and new_entries:
                 treeedit.set_from_module(stmt.node, spec)
+                self.rewrote(stmt.node)
                 for entry, text in zip(entries, new_entries):
                     treeedit.replace_import_entry(entry.node, text)
                 # entries dropped as duplicates (only possible with several entries)
@@ -382,7 +467,7 @@ class _Editor:
                 # a comment on a moved name's line moves with it to the new import line
                 comments = [c for entry in entries if (c := treeedit.remove_import_entry(entry.node, not new_entries))]
                 if new_entries:
-                    treeedit.insert_after(stmt.node, f"from {spec} import {', '.join(new_entries)}", comments)
+                    self.insert_import(stmt.node, f"from {spec} import {', '.join(new_entries)}", comments)
             self.changed = True
 
     def _star_import(self) -> None:
@@ -399,11 +484,12 @@ class _Editor:
             text = move.new_name
         spec = self._module_spec(stmt)
         if self._star_still_needed():
-            treeedit.insert_after(stmt.node, f"from {spec} import {text}")
+            self.insert_import(stmt.node, f"from {spec} import {text}")
         else:
             star = next(c for c in stmt.node.children if isinstance(c, Leaf) and c.type == token.STAR)
             treeedit.set_from_module(stmt.node, spec)
             treeedit.replace_import_entry(star, text)
+            self.rewrote(stmt.node)
         self.changed = True
 
     def _star_still_needed(self) -> bool:
@@ -416,6 +502,8 @@ class _Editor:
         for name in others:
             if any(not s.store and analysis.lookup(name, s.scope) is None for s in analysis.sites.get(name, ())):
                 return True
+        if any(analysis.lookup(u.field.name, u.scope) is None for u in _field_uses(analysis, set(others))):
+            return True
         words = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, sorted(others))) + r")(?!\w)") \
             if others else None
         for leaf, _ in analysis.strings:
@@ -450,27 +538,35 @@ class _Editor:
         for stmt, entry, binding in self.p.module_imports:
             uses = self.p.module_uses[id(binding)]
             patches = self.p.module_patch_uses[id(binding)]
-            if not uses and not patches:
+            fields = self.p.field_module_uses[id(binding)]
+            if not uses and not patches and not fields:
                 continue
+            chain = len(".".join([binding.name, *(binding.submodule.split(".")[1:] if binding.submodule else []),
+                                  move.old_name]))
             keep_old = self.p.module_other_uses[id(binding)] > 0
             if binding.submodule:  # import a.b.old_mod: uses spell the whole path
                 for use in uses:
                     treeedit.replace_attribute_chain(use.head, use.trailers, move.new_module.split(".") + [move.new_name])
+                for field_use in fields:
+                    self.edit_field(field_use, chain, move.new)
                 if keep_old:
-                    treeedit.insert_after(stmt.node, f"import {move.new_module}")
+                    self.insert_import(stmt.node, f"import {move.new_module}")
                 else:
                     treeedit.replace_dotted(entry.node if entry.asname is None else entry.node.children[0],
                                             move.new_module)
+                    self.rewrote(stmt.node)
             else:
                 if keep_old:
                     parent, _, tail = move.new_module.rpartition(".")
                     head = tail
-                    treeedit.insert_after(stmt.node, f"from {parent} import {tail}" if parent else f"import {tail}")
+                    self.insert_import(stmt.node, f"from {parent} import {tail}" if parent else f"import {tail}")
                 else:
                     head = binding.name if entry.asname else move.new_module.rpartition(".")[2]
                     self._rewrite_module_import(stmt, entry)
                 for use in uses:
                     treeedit.replace_attribute_chain(use.head, use.trailers, [head, move.new_name])
+                for field_use in fields:
+                    self.edit_field(field_use, chain, f"{head}.{move.new_name}")
                 for leaf, string in patches:
                     self.set(leaf, head)
                     quote = string.value[-1]
@@ -483,16 +579,19 @@ class _Editor:
         parent, _, tail = move.new_module.rpartition(".")
         if not stmt.is_from:
             treeedit.replace_dotted(entry.node.children[0] if entry.asname else entry.node, move.new_module)
+            self.rewrote(stmt.node)
             return
         alias = f" as {entry.asname}" if entry.asname else ""
         if len(stmt.entries) == 1 and (stmt.module == parent):
             treeedit.replace_import_entry(entry.node, f"{tail}{alias}")
+            self.rewrote(stmt.node)
         elif len(stmt.entries) == 1:
             treeedit.set_from_module(stmt.node, parent)
             treeedit.replace_import_entry(entry.node, f"{tail}{alias}")
+            self.rewrote(stmt.node)
         else:
             comment = treeedit.remove_import_entry(entry.node, keep_comment=False)
-            treeedit.insert_after(stmt.node, f"from {parent} import {tail}{alias}", [comment] if comment else [])
+            self.insert_import(stmt.node, f"from {parent} import {tail}{alias}", [comment] if comment else [])
 
     # -- strings, comments, docstrings ----------------------------------------------------
     def _strings(self) -> None:

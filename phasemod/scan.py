@@ -19,7 +19,7 @@ from phasemod.modules import module_of
 from phasemod.select import names_in
 from phasemod.textrefs import split_lines
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,11 @@ def _field_escapes(expr: str) -> list[str]:
     return escapes
 
 
+def _parse_field_tree(expr: str) -> pytree.Node:
+    """The tree of a (valid) f-string field's expression, for checks that need its names."""
+    return _parse("(" + expr + "\n)\n", [])
+
+
 def _parse(text: str, escapes: list[str] | None) -> pytree.Node:
     """``escapes`` is None for a module, else the list that receives the context-dependent
     constructs of an f-string field (checked where the string stands)."""

@@ -13,6 +13,8 @@ from .tables import grammar
 _S = grammar().symbol2number
 _NAME = token.NAME
 
+# Names a class body provides to the functions inside it.
+_CLASS_CELLS = frozenset({"__class__", "__classdict__"})
 _SCOPE_BODIES = frozenset({_S["funcdef"], _S["classdef"], _S["lambdef"]})
 _TARGET_LISTS = frozenset(
     _S[name] for name in ("testlist_star_expr", "exprlist", "testlist_gexp", "listmaker", "testlist", "atom")
@@ -46,7 +48,10 @@ def check_declaration(stmt: Node) -> None:
 def _nonlocal_binding(scope: Base, leaf: Leaf, stmt: Node) -> None:
     outer = enclosing_function(scope)
     while outer is not None and outer.type != _S["file_input"]:
-        if outer.type != _S["classdef"]:
+        if outer.type == _S["classdef"]:
+            if leaf.value in _CLASS_CELLS:
+                return
+        else:
             names = _scope_names(outer)
             if leaf.value in names.bound and leaf.value not in names.globals:
                 return
@@ -93,6 +98,9 @@ def _scope_names(scope: Base) -> _ScopeNames:
         if isinstance(node, Leaf):
             if node.type == _NAME and not _is_name_only(node):
                 names.first.setdefault(node.value, (node.lineno, node.column))
+            elif node.type == token.STRING and "{" in node.value:
+                for name in _field_names(node.value):
+                    names.first.setdefault(name, (node.lineno, node.column))
             continue
         t = node.type
         if t in _SCOPE_BODIES:
@@ -103,9 +111,8 @@ def _scope_names(scope: Base) -> _ScopeNames:
             target.update(c.value for c in node.children[1::2])
             continue
         if t in (_S["import_name"], _S["import_from"]):
-            for leaf in _imported_names(node):
-                names.bound.add(leaf.value)
-                names.first.setdefault(leaf.value, (leaf.lineno, leaf.column))
+            # An import binds, but CPython does not count it as a use before ``global``.
+            names.bound.update(leaf.value for leaf in _imported_names(node))
             continue
         if t in COMPREHENSION_HOLDERS and node.children[-1].type == _S["comp_for"]:
             # Its own scope: only the first iterable and := targets belong here.
@@ -120,6 +127,28 @@ def _scope_names(scope: Base) -> _ScopeNames:
         stack.extend(reversed(node.children))
     scope._scope_names = names  # type: ignore[attr-defined]
     return names
+
+
+def _field_names(literal: str) -> list[str]:
+    """Variables used in the replacement fields of an f-string literal (nested ones too)."""
+    prefix = literal[: len(literal) - len(literal.lstrip("rRbBuUfF"))]
+    if "f" not in prefix.lower():
+        return []
+    from . import _parse_field_tree
+    from .fstrings import fstring_end
+
+    quote = literal[len(prefix) : len(prefix) + 3]
+    quote = quote if quote in ('"""', "'''") else quote[0]
+    fields: list[tuple[int, int]] = []
+    fstring_end(literal, len(prefix) + len(quote), quote, "r" in prefix.lower(), fields)
+    found = []
+    for start, end in fields:
+        for leaf in _parse_field_tree(literal[start:end]).leaves():
+            if leaf.type == _NAME and not _is_name_only(leaf):
+                found.append(leaf.value)
+            elif leaf.type == token.STRING and "{" in leaf.value:
+                found.extend(_field_names(leaf.value))
+    return found
 
 
 def _is_name_only(leaf: Leaf) -> bool:
@@ -142,6 +171,8 @@ def _definition_names(node: Node, names: _ScopeNames, stack: list[Base]) -> None
     else:
         outside = children[1:-1]
     for child in outside:
+        if node.type == _S["lambdef"] and child.type in (_NAME, _S["vname"]):
+            continue  # the only parameter of a lambda
         if child.type in (_S["parameters"], _S["typedargslist"], _S["varargslist"]):
             params = {id(p) for p in _parameter_names(child)}
             stack.extend(c for c in child.leaves() if id(c) not in params and c.type == _NAME)

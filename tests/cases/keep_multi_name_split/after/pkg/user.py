@@ -1,4 +1,4 @@
-from pkg.old_mod import Other  # both from the bridge
 from pkg.new_mod import New as Old
+from pkg.old_mod import Other  # both from the bridge
 
 x, y = Old(), Other()

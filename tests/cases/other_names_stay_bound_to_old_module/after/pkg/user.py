@@ -1,4 +1,4 @@
-from pkg.old_mod import LIMIT, Other
 from pkg.new_mod import New
+from pkg.old_mod import LIMIT, Other
 
 x = New(LIMIT, Other)

@@ -1,4 +1,4 @@
-from pkg.old_mod import (Other)
 from pkg.new_mod import New
+from pkg.old_mod import (Other)
 
 x = New(Other)

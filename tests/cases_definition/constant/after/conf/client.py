@@ -1,5 +1,5 @@
-from conf.settings import RETRIES
 from conf.limits import TIMEOUT
+from conf.settings import RETRIES
 
 
 def budget() -> int:

@@ -1,0 +1,3 @@
+from pkg.old_mod import Old
+
+text = f"{Old()!r}"

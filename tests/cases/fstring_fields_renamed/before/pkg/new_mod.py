@@ -1,0 +1,5 @@
+"""The new module."""
+
+
+class New:
+    pass

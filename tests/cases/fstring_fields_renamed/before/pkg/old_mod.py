@@ -1,0 +1,12 @@
+"""The deprecated module."""
+
+
+class Old:
+    pass
+
+
+class Other:
+    pass
+
+
+LIMIT = 3

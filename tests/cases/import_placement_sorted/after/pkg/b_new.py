@@ -1,0 +1,5 @@
+"""New home."""
+
+
+class New:
+    pass

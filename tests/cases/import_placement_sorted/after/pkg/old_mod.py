@@ -1,0 +1,8 @@
+"""Old home."""
+
+
+class Old:
+    pass
+
+
+LIMIT = 3

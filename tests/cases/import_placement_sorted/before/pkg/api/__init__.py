@@ -1,0 +1,6 @@
+from pkg.aaa import *
+from pkg.mmm import *
+from pkg.old_mod import *
+from pkg.zzz import *
+
+__all__ = ["A", "M", "Old", "Z"]
