@@ -814,6 +814,12 @@ def _header_end(module: _Module) -> int:
             end = offsets[i + 1]
         else:
             break
+    if end == 0:
+        # no docstring and no import: after the file's header comment (license), if any
+        lines = module.text.splitlines(keepends=True)
+        count = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+        if count and count < len(lines) and not lines[count].strip():
+            end = sum(len(line) for line in lines[:count + 1])
     return end
 
 

@@ -198,6 +198,9 @@ def execute_rollback(journal: Journal, repo: Path, plan: RollbackPlan, force: bo
             journal.file_restored(item.file_ids)
             if item.action != "noop":
                 done.append(item)
+        # A directory made for one created file may have held others created after it
+        # (a new package: __init__.py, then the module): removable only now.
+        remove_empty_dirs(repo, sorted({d for item in items for d in item.created_dirs}))
     except (EngineError, OSError) as exc:
         journal.end_rollback(rollback_id, "failed", len(done), [c.path for c in conflicts])
         if isinstance(exc, OSError):

@@ -93,3 +93,32 @@ def test_deprecation_shim_warns_and_returns_the_moved_object(tmp_path: Path) -> 
     strict = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c",
                              "from billing.money import Money"], cwd=repo, capture_output=True, text=True, timeout=60)
     assert strict.returncode == 1 and "DeprecationWarning" in strict.stderr
+
+
+def test_dry_run_writes_nothing_and_rollback_restores_the_tree(tmp_path: Path) -> None:
+    repo, _ = prepare("relative_imports_and_noqa_kept", tmp_path)
+    before = tree(repo)
+    dry = CliRunner().invoke(cli, ["--repo", str(repo), "run", "--all", "--dry-run", "--jobs", "1"])
+    assert dry.exit_code == 0, dry.output
+    assert "+++ b/app/io/serial.py" in dry.output and tree(repo) == before
+    assert run(repo)[0] == 0
+    assert (repo / "app" / "io" / "serial.py").is_file()
+    back = CliRunner().invoke(cli, ["--repo", str(repo), "rollback", "1", "--yes"])
+    assert back.exit_code == 0, back.output
+    assert tree(repo) == before
+    assert not (repo / "app" / "io").exists()
+
+
+def test_imports_go_below_a_license_header(tmp_path: Path) -> None:
+    from phasemod.defmove import RepoView, plan_move
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "old.py").write_text("# Copyright 2024 Example.\n# License: MIT.\n\nX = 1\n\n\ndef f():\n"
+                                             "    return X\n")
+    (tmp_path / "pkg" / "new.py").write_text("# Copyright 2024 Example.\n\nY = 2\n")
+    plan = plan_move(RepoView(tmp_path, ["pkg/__init__.py", "pkg/old.py", "pkg/new.py"]), "pkg.old", "pkg.new", "X")
+    assert not plan.refusal
+    assert plan.writes["pkg/old.py"] == ("# Copyright 2024 Example.\n# License: MIT.\n\nfrom pkg.new import X\n\n\n"
+                                         "def f():\n    return X\n")
+    assert plan.writes["pkg/new.py"] == "# Copyright 2024 Example.\n\nY = 2\n\n\nX = 1\n"
