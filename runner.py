@@ -135,6 +135,45 @@ def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, sh
 
 
 @cli.command()
+@click.option("--old", required=True, help="The symbol that moves, as a dotted path: pkg.mod.Old.")
+@click.option("--new", required=True, help="Where it moves to: pkg.newmod.New.")
+@click.option("--phases", "count", default=4, show_default=True, type=click.IntRange(3, 20),
+              help="How many phases: code phases, then tests, then docs and cleanup.")
+@click.option("--keep-local-name/--rename", default=True, show_default=True,
+              help="Import the new name under the old one, or rename every use.")
+@click.option("--critical", multiple=True, metavar="GLOB", help="Files that must be in phase 1 (repeatable).")
+@click.option("--source-root", "source_roots", multiple=True, metavar="DIR", help="A namespace-package root.")
+@click.option("--force", is_flag=True, help="Replace manifests of the same names.")
+@click.pass_obj
+def init(state: State, old: str, new: str, count: int, keep_local_name: bool, critical: tuple[str, ...],
+         source_roots: tuple[str, ...], force: bool) -> None:
+    """Propose the phases of a symbol move from the code and write their manifests."""
+    import shlex
+
+    from phasemod import propose
+    from phasemod import status as status_mod
+    from phasemod.manifest import load_manifests
+
+    request = propose.Request(old, new, count, keep_local_name, critical, source_roots)
+    plans, moves = propose.propose(state.repo, request, state.manifests)
+    words = ["phasemod", "init", "--old", old, "--new", new, "--phases", str(count),
+             "--keep-local-name" if keep_local_name else "--rename"]
+    words += [w for glob in critical for w in ("--critical", glob)]
+    words += [w for root in source_roots for w in ("--source-root", root)]
+    written = propose.write(state.manifests, plans, request, moves, shlex.join(words), force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    for old, new in moves.also:
+        click.echo(f"also moves {old} -> {new} (the old module re-exports it)")
+    for line in propose.summary(plans) + [f"warning: {w}" for w in propose.warnings(moves)]:
+        click.echo(line)
+    click.echo("")
+    phases = load_manifests(state.manifests)
+    console.print_plan(status_mod.phase_status(state.repo, phases), state.color)
+    console.print_clusters(console.clusters_for(state.repo, phases, None), state.color)
+
+
+@cli.command()
 @click.argument("phase", nargs=-1)
 @click.option("--all", "run_all", is_flag=True, help="Every phase, in order.")
 @click.option("-i", "--interactive", is_flag=True, help="Review each hunk (y n a d A q e ?).")

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from bowler import Query
     from fissix.pytree import Node
 
-__all__ = ["Reads", "Recipe", "Example", "Found", "Source", "FilePlan", "Workspace", "option", "dotted_path", "shown"]
+__all__ = ["Reads", "Recipe", "Example", "Found", "Source", "FilePlan", "Workspace", "Proposal", "Stage", "option",
+           "dotted_path", "shown"]
 
 _SHOW_CHARS = 60
 
@@ -96,6 +97,25 @@ class Workspace:
     planned: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
+class Stage(str, enum.Enum):
+    """The kinds of phase ``phasemod init`` proposes, in the order they run."""
+
+    CODE = "code"        # Python files: production code, then tests
+    TEXT = "text"        # docs, reports, configuration
+    DELETE = "delete"    # the old module goes, once nothing refers to it
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What ``phasemod init`` was asked to plan: move the symbol ``old`` to ``new``;
+    ``old_files`` are the repository files of the old module (and its backups)."""
+
+    old: str
+    new: str
+    keep_local_name: bool = True
+    old_files: tuple[str, ...] = ()
+
+
 class Recipe:
     """Base class of every recipe. Subclass it in one module; set the class attributes and
     implement the transform for ``reads`` (``query``, ``rewrite`` or ``plan``)."""
@@ -160,6 +180,11 @@ class Recipe:
         (``workspace`` is given when the engine plans the phase's writes; the deletion
         guard and examples of deleting recipes call it without)."""
         raise NotImplementedError(f"{self.id} reads {self.reads.value}, not file lists")
+
+    def propose(self, proposal: Proposal, stage: Stage) -> Mapping[str, Any] | None:
+        """`phasemod init`: this recipe's options (as a manifest writes them) in a proposed
+        phase of ``stage`` for a symbol move, or None when it has no part in it."""
+        return None
 
     def make_options(self, values: Mapping[str, Any]) -> Any:
         return self.Options(**values)

@@ -1,12 +1,16 @@
 """Run a phase's validation commands in the repo root, with timeouts and bounded output.
 
-Commands are taken as written in the manifest; nothing is interpolated into them.
+Commands are taken as written in the manifest; nothing is interpolated into them. They
+run with the directory of the Python running phasemod first on ``PATH``, so ``python``
+and ``phasemod`` in a command are the ones of the environment phasemod runs in (as tox
+and nox do for their environments).
 """
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +35,14 @@ class ValidationResult:
         return self.exit_code == 0 and not self.timed_out
 
 
+def command_env() -> dict[str, str]:
+    """The environment of a validation command: ours, with our interpreter's directory first on PATH."""
+    env = dict(os.environ)
+    bindir = os.path.dirname(os.path.abspath(sys.executable))
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    return env
+
+
 def run_validations(repo: Path, checks: Sequence[Validation]) -> list[ValidationResult]:
     return [run_one(repo, check) for check in checks]
 
@@ -44,7 +56,7 @@ def run_one(repo: Path, check: Validation) -> ValidationResult:
     with tempfile.TemporaryFile() as out:
         try:
             proc = subprocess.Popen(check.run, shell=True, cwd=repo, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+                                    stdin=subprocess.DEVNULL, start_new_session=True, env=command_env())
         except OSError as exc:
             return ValidationResult(check.run, check.severity, None, 0.0, False, f"cannot start: {exc}")
         timed_out = False

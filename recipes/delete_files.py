@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from phasemod.recipe import Example, FilePlan, Reads, Recipe, Workspace, option
+from phasemod.recipe import Example, FilePlan, Proposal, Reads, Recipe, Stage, Workspace, option
 from phasemod.select import select
 
 
@@ -32,6 +32,11 @@ class DeleteFiles(Recipe):
                 "pkg/new.py\n", title="paths and globs"),
         Example({"paths": ["pkg/gone.py"]}, "pkg/old.py\n", "pkg/old.py\n", title="a path that matches nothing deletes nothing"),
     )
+
+    def propose(self, proposal: Proposal, stage: Stage) -> dict | None:
+        if stage is not Stage.DELETE or not proposal.old_files:
+            return None
+        return {"paths": list(proposal.old_files), "require_no_references": True}
 
     def plan(self, options: Options, files: Sequence[str], workspace: Workspace | None = None) -> FilePlan:
         return FilePlan(tuple(select(files, options.paths)), options.require_no_references)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 from fissix.pytree import Node
 
 from phasemod import context
-from phasemod.recipe import Example, Found, Reads, Recipe, Source, dotted_path, option, shown
+from phasemod.recipe import Example, Found, Proposal, Reads, Recipe, Source, Stage, dotted_path, option, shown
 from phasemod.relocate import Move, StarLookup, migrate, survey as survey_module
 from phasemod.sites import Outcome
 
@@ -71,6 +71,11 @@ class MoveSymbol(Recipe):
                 "from b.other import Old\nOldFactory = Old\n", "from b.other import Old\nOldFactory = Old\n",
                 title="a different Old and longer names are never touched"),
     )
+
+    def propose(self, proposal: Proposal, stage: Stage) -> dict | None:
+        if stage is not Stage.CODE:
+            return None
+        return {"old": proposal.old, "new": proposal.new, "keep_local_name": proposal.keep_local_name}
 
     def validate(self, options: Options) -> list[tuple[str, str]]:
         if options.old == options.new:

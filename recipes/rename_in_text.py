@@ -13,7 +13,7 @@ from typing import Literal
 
 from phasemod import syntax
 from phasemod.model import Kind
-from phasemod.recipe import Example, Found, Reads, Recipe, Source, dotted_path, option, shown
+from phasemod.recipe import Example, Found, Proposal, Reads, Recipe, Source, Stage, dotted_path, option, shown
 from phasemod.textrefs import (
     Block, MigratePython, doctest_runs, imports_symbol, markdown_blocks, migrate_doctest,
     migrate_snippet, rest_blocks, rewrite_dotted, rewrite_text, split_lines, starts_example,
@@ -61,6 +61,11 @@ class RenameInText(Recipe):
                 "# New is deprecated\nengine: a.c.new_mod.New\nname: Old\n", "config.yaml",
                 "in a config file the bare name moves only in whole-line comments"),
     )
+
+    def propose(self, proposal: Proposal, stage: Stage) -> dict | None:
+        if stage is not Stage.TEXT:
+            return None
+        return {"old": proposal.old, "new": proposal.new, "bare_name": "docs"}
 
     def validate(self, options: Options) -> list[tuple[str, str]]:
         if options.old == options.new:
