@@ -11,6 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from phasemod.runner import cli
+from repos import write_repo
 
 OLD = "pkg.old_mod.Old"
 NEW = "pkg.new_mod.New"
@@ -40,22 +41,19 @@ def make_repo(root: Path, files: int = 3, uses: int = 2, phases: int = 1, valida
               on_failure: str = "rollback", timeout: float | None = None) -> Path:
     """pkg/old_mod.py (Old), pkg/new_mod.py (New) and pkg/p<phase>_<n>.py using Old; one
     manifest per phase selecting its own files; phase k requires k-1."""
-    (root / "pkg").mkdir(parents=True)
-    (root / "pkg/__init__.py").write_text("")
-    (root / "pkg/old_mod.py").write_text("class Old:\n    pass\n")
-    (root / "pkg/new_mod.py").write_text("class New:\n    pass\n")
-    (root / "phase_manifests").mkdir()
+    tree = {"pkg/__init__.py": "", "pkg/old_mod.py": "class Old:\n    pass\n", "pkg/new_mod.py": "class New:\n    pass\n"}
+    manifests = {}
     for phase in range(1, phases + 1):
         for n in range(files):
-            (root / f"pkg/p{phase}_{n}.py").write_text(use_file(n, uses))
+            tree[f"pkg/p{phase}_{n}.py"] = use_file(n, uses)
         check = (validate or {}).get(phase)
         block = ""
         if check:
             block = f"validate:\n  - run: {check}\n" + (f"    timeout: {timeout}\n" if timeout else "")
-        (root / f"phase_manifests/{phase:02d}.yaml").write_text(MANIFEST.format(
+        manifests[f"{phase:02d}.yaml"] = MANIFEST.format(
             number=phase, name=f"phase-{phase}", requires=f"[{phase - 1}]" if phase > 1 else "[]",
-            include=f"\"pkg/p{phase}_*.py\"", validate=block, on_failure=on_failure))
-    return root
+            include=f"\"pkg/p{phase}_*.py\"", validate=block, on_failure=on_failure)
+    return write_repo(root, tree, manifests)
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int] | str]:

@@ -13,6 +13,7 @@ from typing import Mapping
 from click.testing import CliRunner, Result
 
 from phasemod.runner import cli
+from repos import write_repo
 
 MANIFEST = """phase: 1
 name: one
@@ -35,18 +36,10 @@ BASE_FILES: dict[str, bytes] = {
 def make_repo(root: Path, files: Mapping[str, bytes | str] = (), manifest: str | bytes | None = MANIFEST) -> Path:
     """``root/repo`` with the base package, ``files`` and one manifest, and
     ``root/sentinel`` next to it (for :func:`outside`)."""
-    repo = root / "repo"
-    (repo / "phase_manifests").mkdir(parents=True)
     sentinel = root / "sentinel"
-    sentinel.mkdir()
+    sentinel.mkdir(parents=True)
     (sentinel / "keep.txt").write_bytes(b"sentinel\n")
-    if manifest is not None:
-        (repo / "phase_manifests" / "01.yaml").write_bytes(manifest.encode() if isinstance(manifest, str) else manifest)
-    for rel, data in {**BASE_FILES, **dict(files)}.items():
-        path = repo / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data.encode() if isinstance(data, str) else data)
-    return repo
+    return write_repo(root / "repo", {**BASE_FILES, **dict(files)}, {"01.yaml": manifest} if manifest is not None else {})
 
 
 def tree(root: Path, skip: tuple[str, ...] = ()) -> dict[str, tuple[str, bytes | str, int]]:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from phasemod.runner import cli
 
-CASES = Path(__file__).parent / "cases_definition"
+CASES = Path(__file__).parents[1] / "cases_definition"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "before").is_dir())
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from cli_repo import run_cli, tree_bytes
+from repos import write_repo
 from phasemod import catalog, examples
 from phasemod.recipe import Reads
 
-ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = Path(__file__).parent / "recipe_plugins"
+ROOT = Path(__file__).resolve().parents[2]
+PLUGINS = Path(__file__).parents[1] / "recipe_plugins"
 CASES = [(recipe, example) for recipe in catalog.builtin().values() for example in recipe.examples]
 
 
@@ -86,14 +87,9 @@ DOC = "Call fetch_all(db).\n"
 
 def _repo(root: Path, recipe: str) -> Path:
     files = {"pkg/__init__.py": "", "pkg/api.py": API, "pkg/a.py": SOURCE, "pkg/b.py": SOURCE, "README.md": DOC}
-    for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text)
-    (root / "phase_manifests").mkdir()
-    (root / "phase_manifests/01.yaml").write_text(
-        "phase: 1\nname: rename\nfiles:\n  include: [pkg/a.py, pkg/b.py]\nrecipes:\n"
-        f"  - {recipe}:\n      old: fetch_all\n      new: fetch_every\n")
-    return root
+    manifest = ("phase: 1\nname: rename\nfiles:\n  include: [pkg/a.py, pkg/b.py]\nrecipes:\n"
+                f"  - {recipe}:\n      old: fetch_all\n      new: fetch_every\n")
+    return write_repo(root, files, {"01.yaml": manifest})
 
 
 def _every_command(repo: Path) -> None:

@@ -22,7 +22,7 @@ from phasemod.journal import Journal
 from phasemod.lock import RepoLock
 from phasemod.rollback import RollbackRefused, execute_rollback, plan_rollback
 
-DRIVER = Path(__file__).with_name("crash_driver.py")
+DRIVER = Path(__file__).parents[1] / "crash_driver.py"
 
 
 def snapshot(root: Path) -> dict[str, object]:

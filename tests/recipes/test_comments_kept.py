@@ -17,7 +17,7 @@ from phasemod.modules import module_of
 from phasemod.relocate import Move, migrate
 from phasemod.starnames import RepoModules
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parents[1] / "cases"
 
 
 def moves_of(case: Path) -> list[Move]:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from phasemod.runner import cli
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parents[1] / "cases"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "before").is_dir())
 
 

@@ -26,7 +26,7 @@ from phasemod.manifest import (
 )
 from bench_paths import GENERATOR
 
-HERE = Path(__file__).parent / "manifests"
+HERE = Path(__file__).parents[1] / "manifests"
 PROBLEM = re.compile(r"^.+:\d+: [^:]+: .+$")
 
 VALID = """\
@@ -574,7 +574,7 @@ def test_problems_of_all_files_at_once(pm: Path) -> None:
 def test_docs_name_every_key_and_limit() -> None:
     from phasemod.manifest import _ROOT_KEYS, _VALIDATE_KEYS
 
-    docs = (Path(__file__).parent.parent / "docs" / "manifests.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).parents[2] / "docs" / "manifests.md").read_text(encoding="utf-8")
     for key in (*_ROOT_KEYS, *_VALIDATE_KEYS, "include", "exclude"):
         assert f"`{key}`" in docs, key
     assert "1 MiB" in docs and MAX_FILE_BYTES == 1 << 20

@@ -15,7 +15,7 @@ import pytest
 
 from phasemod.syntax import ParseError, parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PY313 = Path("/root/.pyenv/versions/3.13.0/bin/python3")
 
 

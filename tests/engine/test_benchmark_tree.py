@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bench_paths import SCORER as REFEREE
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 KINDS = ("import", "instantiation", "annotation", "reference", "string", "docs")
 SHARE = (0.25, 0.21, 0.14, 0.03, 0.03, 0.34)
 NEWER_PYTHONS = ("/root/.pyenv/versions/3.13.0/bin/python3", "/root/.pyenv/versions/3.12.1/bin/python3")

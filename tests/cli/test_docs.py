@@ -10,7 +10,7 @@ import pytest
 from phasemod import catalog, examples
 from phasemod.runner import cli
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_every_command_and_option_is_in_the_cli_reference() -> None:
@@ -43,7 +43,7 @@ def test_every_recipe_page_shows_its_examples(name: str) -> None:
 
 def test_writing_a_recipe_shows_the_recipe_the_tests_run() -> None:
     page = (DOCS / "recipes" / "writing.md").read_text()
-    source = (Path(__file__).parent / "recipe_plugins" / "tiny_recipe.py").read_text()
+    source = (Path(__file__).parents[1] / "recipe_plugins" / "tiny_recipe.py").read_text()
     assert f"```python\n{source}```\n" in page
     assert len(source.splitlines()) <= 60
     namespace: dict = {}

@@ -22,7 +22,7 @@ from phasemod.recipes import rename_in_text
 from phasemod.recipes.rename_in_text import Options, find, rewrite
 from bench_paths import BENCH_DIR
 
-CASES = Path(__file__).parent / "cases_text"
+CASES = Path(__file__).parents[1] / "cases_text"
 BENCH = BENCH_DIR
 
 

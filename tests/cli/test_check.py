@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from phasemod.demo import prepare
 from phasemod.runner import cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def phasemod(repo: Path, *args: str):

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from cli_repo import run_cli, tree_bytes
+from repos import write_repo
 
 from phasemod.clusters import cluster, edit_script
 from phasemod.grouped import GROUP_THRESHOLD, order
@@ -42,15 +43,9 @@ def module(n: int, call: bool, attribute: bool, string: bool) -> str:
 def make_repo(root: Path, files: int = 6) -> Path:
     """Four clusters: the import in every file (6), the call in m0-m3 (4), a class
     attribute in m0-m2 (3) and a dotted-path string in the last file (1, unusual)."""
-    (root / "pkg").mkdir(parents=True)
-    (root / "pkg/__init__.py").write_text("")
-    (root / "pkg/old_mod.py").write_text("class Old:\n    pass\n")
-    (root / "pkg/new_mod.py").write_text("class New:\n    pass\n")
-    for n in range(files):
-        (root / f"pkg/m{n}.py").write_text(module(n, n < 4, n < 3, n == files - 1))
-    (root / "phase_manifests").mkdir()
-    (root / "phase_manifests/01.yaml").write_text(MANIFEST)
-    return root
+    tree = {"pkg/__init__.py": "", "pkg/old_mod.py": "class Old:\n    pass\n", "pkg/new_mod.py": "class New:\n    pass\n"}
+    tree.update({f"pkg/m{n}.py": module(n, n < 4, n < 3, n == files - 1) for n in range(files)})
+    return write_repo(root, tree, {"01.yaml": MANIFEST})
 
 
 def journal_rows(repo: Path) -> list[dict]:

@@ -16,7 +16,7 @@ import pytest
 
 from hostile_support import MANIFEST, cli_run, make_repo, outside
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = b"from pkg.old import Old\nOld()\n"
 
 

@@ -18,7 +18,7 @@ from fissix.pgen2 import token
 
 from phasemod.syntax import ParseError, parse
 
-DATA = Path(__file__).parent / "syntax"
+DATA = Path(__file__).parents[1] / "syntax"
 CONSTRUCTS = DATA / "constructs_313.py.txt"
 PY313 = Path("/root/.pyenv/versions/3.13.0/bin/python3")
 SYMS = pygram.python_symbols

@@ -16,7 +16,7 @@ from phasemod.modmove import ModuleMove, migrate, relative_spec, survey
 from phasemod.recipes import move_module
 from phasemod.runner import cli
 
-CASES = Path(__file__).parent / "cases_module"
+CASES = Path(__file__).parents[1] / "cases_module"
 
 
 def tree_of(root: Path) -> dict[str, bytes]:

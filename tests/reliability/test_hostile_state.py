@@ -149,7 +149,7 @@ def test_foreign_files_and_a_lock_directory_are_refused(tmp_path: Path) -> None:
 
 
 def test_the_package_deserialises_no_code() -> None:
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     banned = ("pickle", "marshal", "shelve", "eval(", "exec(")
     for path in [*root.joinpath("phasemod").rglob("*.py"), *root.joinpath("recipes").glob("*.py"),
                  root / "runner.py"]:

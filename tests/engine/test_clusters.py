@@ -140,7 +140,7 @@ def test_lexer_survives_fragments():
 
 
 def test_signature_examples_are_documented():
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "clusters.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "clusters.md").read_text(encoding="utf-8")
     for description, _before, _after, sig in signature_examples():
         assert sig in doc, f"docs/clusters.md lacks the signature of {description!r}: {sig}"
 
