@@ -31,8 +31,39 @@ def _checkout_subpackages() -> None:
         setattr(_sys.modules[__name__], name, module)
 
 
+def _install_grammar() -> None:
+    import phasemod.syntax  # noqa: F401  (installs the extended grammar into fissix as it loads)
+
+
+class _GrammarOnFirstUse:
+    """The extended grammar must be in fissix before Bowler or any fixer compiles a
+    pattern. It is installed the moment fissix's grammar module (``fissix.pygram``, which
+    every fissix and Bowler user loads) has been loaded, not with the package: commands
+    that never parse (a replayed ``status``) do not pay for the grammar."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "fissix.pygram":
+            return None
+        _sys.meta_path.remove(self)
+        spec = _util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            load(module)
+            if "phasemod.syntax" not in _sys.modules:   # else it is loading and installs at its end
+                _install_grammar()
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if "fissix.pygram" in _sys.modules:
+    _install_grammar()
+else:
+    _sys.meta_path.insert(0, _GrammarOnFirstUse())
+
+
 _checkout_subpackages()
 
-# The extended grammar must be installed into fissix before Bowler or any fixer
-# compiles a pattern, so it is loaded with the package itself.
-from phasemod import syntax as _syntax  # noqa: E402,F401

@@ -196,7 +196,7 @@ class _Review:
 
 
 def _source(outcome: FileOutcome) -> textio.Source:
-    return (textio.decode_python if outcome.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
+    return textio.decode_for(outcome.path, outcome.old_bytes)
 
 
 # ---------------------------------------------------------------------------- plan --clusters
@@ -230,6 +230,13 @@ def cluster_json(c: Cluster) -> dict:
 def phase_clusters(repo: Path, phase: Phase, shard: tuple[int, int] | None = None,
                    jobs: int | None = None) -> PhaseClusters:
     """Run the engine over the phase without writing anything and cluster its hunks."""
+    from phasemod import proposals
+
     selection = engine.select_phase(repo, phase, None, shard)
-    hunks = [h for o in engine.run_selection(repo, selection, jobs) if o.status is Status.CHANGED for h in o.hunks]
+    outcomes = proposals.load(repo, phase, shard, selection.files)
+    if outcomes is None:
+        outcomes = list(engine.run_selection(repo, selection, jobs))
+        # What a following `run -i` of the phase would compute again: kept for it.
+        proposals.save(repo, phase, shard, selection.files, outcomes)
+    hunks = [h for o in outcomes if o.status is Status.CHANGED for h in o.hunks]
     return PhaseClusters(phase, len(hunks), tuple(clusterlib.cluster(hunks)))

@@ -20,7 +20,7 @@ from phasemod.journal import Journal
 from phasemod.manifest import Phase
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
 from phasemod.review import Decide, Decision, Prompt  # noqa: F401 (the reviewer's vocabulary, re-exported)
-from phasemod.select import repo_files
+from phasemod.select import walk
 from phasemod.validation import ValidationResult, run_validations
 
 
@@ -45,6 +45,13 @@ class RunOptions:
 def propose(repo: Path, phase: Phase, options: RunOptions, files: Sequence[str] | None = None
             ) -> tuple[engine.Selection, Iterator[FileOutcome]]:
     selection = engine.select_phase(repo, phase, files, options.shard)
+    if options.mode == "interactive":
+        # `plan --clusters` may have computed exactly this for an unchanged tree.
+        from phasemod import proposals
+
+        kept = proposals.load(repo, phase, options.shard, selection.files)
+        if kept is not None:
+            return selection, iter(kept)
     return selection, engine.run_selection(repo, selection, options.jobs)
 
 
@@ -117,7 +124,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
               decide_cluster: "grouped.DecideCluster | None" = None) -> PhaseReport:
     """Propose, decide, journal and apply, then validate one phase (gating is the caller's)."""
     report = PhaseReport(phase)
-    all_files = repo_files(repo)
+    all_files, unreadable = walk(repo)
     dry = options.mode == "dry-run"
     interactive = options.mode == "interactive" and decide is not None
     previous = journal.decisions(phase.number) if journal is not None and not options.revisit else {}
@@ -125,6 +132,10 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     baseline = recording.pending_baseline(repo, phase, options.shard, phases) if recorded else None
     selection, outcomes = propose(repo, phase, options, all_files)
     report.selected = len(selection.files)
+    # A FIFO, device or socket the globs select, or a directory that could not be listed:
+    # never read, and never passed over in silence.
+    report.findings += [Finding(FindingKind.UNPARSEABLE, path, 0, reason) for path, reason in unreadable
+                        if reason.startswith("cannot be listed") or engine.select_phase(repo, phase, [path]).files]
     if options.on_selected:
         options.on_selected(phase, report.selected)
     dirty = set() if dry or options.allow_dirty else applier.dirty_files(repo, journal)

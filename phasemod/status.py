@@ -13,7 +13,7 @@ from typing import Sequence
 from phasemod import engine, scan
 from phasemod.manifest import Phase
 from phasemod.model import Kind, Reference
-from phasemod.select import repo_files
+from phasemod.select import walk
 
 KINDS = tuple(k.value for k in Kind)
 SCHEMA_VERSION = 1
@@ -65,10 +65,10 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
                  only: Sequence[int] | None = None) -> list[PhaseStatus]:
     """Per phase, what remains; ``only``: just these phase numbers, counted with the
     same targets (and so the same scan cache) as a status of all ``phases``."""
-    all_files = repo_files(repo)
+    all_files, problems = walk(repo)
     out = []
     targets_all = scan.targets_of(phases)
-    roots = tuple(sorted({r for p in phases for r in p.source_roots}))
+    roots = scan.source_roots_of(phases)
     baselines = _load_baselines(repo)
     for phase in phases:
         if only is not None and phase.number not in only:
@@ -86,6 +86,10 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
             if result.imports_both:
                 status.imports_both.append(result.path)
             status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and r.note]
+        # Walk problems: a special file the phase selects, or a directory that could hold some.
+        status.unparseable += [(path, 0, reason) for path, reason in problems
+                               if path not in all_files and (reason.startswith("cannot be listed")
+                                                             or engine.select_phase(repo, phase, [path]).files)]
         key = _baseline_key(phase, shard)
         if record_baseline and status.remaining > baselines.get(key, -1):
             baselines[key] = status.remaining
@@ -130,7 +134,7 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
     name the old symbols by design, are not searched."""
     from phasemod.select import check_glob, select
 
-    all_files = repo_files(repo)
+    all_files, problems = walk(repo)
     if paths:
         patterns = []
         for p in paths:
@@ -142,7 +146,7 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
         inside = _relative(repo, str(manifests)).rstrip("/")
         all_files = [f for f in all_files if not (f == inside or f.startswith(inside + "/"))]
     targets = scan.targets_of(phases)
-    roots = tuple(sorted({r for p in phases for r in p.source_roots}))
+    roots = scan.source_roots_of(phases)
     items = [(p, scan.split_by_reader(p, targets)) for p in all_files]
     results = scan.scan_files(repo, items, roots, _cache(repo, targets, roots, "check"),
                               engine.default_jobs() if jobs is None else jobs)
@@ -151,6 +155,10 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
     # and when it has none the file is still named, so the gate never passes blind.
     found += [Reference(r.path, r.error_line, Kind.REFERENCE, "", f"unparseable: {r.error}")
               for r in results if r.error and not r.references]
+    # Never pass blind: a directory not searched or a special file is named too.
+    found += [Reference(path, 0, Kind.REFERENCE, "", f"unreadable: {reason}") for path, reason in problems
+              if reason.startswith("cannot be listed") or (not paths or select([path], patterns))
+              and scan.split_by_reader(path, targets)]
     return found
 
 

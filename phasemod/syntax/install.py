@@ -64,6 +64,8 @@ def _patch_bowler_selectors() -> None:
         from bowler import query
     except ImportError:
         return
+    if not hasattr(query, "SELECTORS"):     # Bowler is still loading (it loaded fissix first)
+        return
     plain = "'def' function_name='{name}'"
     for key, pattern in query.SELECTORS.items():
         if plain in pattern and "[typeparams]" not in pattern:

@@ -4,6 +4,7 @@ It never tokenizes and never judges validity beyond the grammar (hooks from ``ch
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from fissix.pgen2 import grammar as pgen_grammar
@@ -81,6 +82,20 @@ class Tables:
         raise AssertionError("label outside first set")
 
 
+class NormalizedName(Leaf):
+    """A name written with compatibility characters (``\uff2fld``). Python binds it by its
+    NFKC form, so ``value`` is that form and every comparison sees ``Old``; left
+    untouched by a rewrite it prints as written, so no byte changes outside an edit."""
+
+    def __init__(self, type_: int, raw: str, context: tuple) -> None:
+        super().__init__(type_, unicodedata.normalize("NFKC", raw), context=context)
+        self.raw = raw
+        self.normal = self.value
+
+    def __str__(self) -> str:
+        return self.prefix + (self.raw if self.value == self.normal else str(self.value))
+
+
 Hook = Callable[[Node], Node | None]
 
 
@@ -134,7 +149,10 @@ def parse_tokens(
                 for sym, state in pushes:
                     entry = [trans[sym], state, sym, []]
                     stack.append(entry)
-            leaf = Leaf(ttype, value, context=(prefix, (line, col)))
+            if ttype == NAME and not value.isascii() and unicodedata.normalize("NFKC", value) != value:
+                leaf = NormalizedName(ttype, value, context=(prefix, (line, col)))
+            else:
+                leaf = Leaf(ttype, value, context=(prefix, (line, col)))
             entry[3].append(leaf)
             if label in watch_labels and watched is not None:
                 watched.append(leaf)
