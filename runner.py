@@ -337,7 +337,7 @@ def validate(state: State, phase: str, commit: bool) -> None:
 
     phases, (chosen,) = state.chosen((phase,))
     _warn_interrupted(state)
-    results = engine_phases.validate(state.repo, chosen, commit)
+    results = engine_phases.validate(state.repo, chosen, commit, phases)
     console.print_validations(results, state.color)
     if any(not r.ok and r.severity == "critical" for r in results):
         sys.exit(EXIT_PROBLEMS)

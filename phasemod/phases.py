@@ -129,7 +129,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     interactive = options.mode == "interactive" and decide is not None
     previous = journal.decisions(phase.number) if journal is not None and not options.revisit else {}
     recorded = not dry and recording.enabled(repo, phase)
-    baseline = recording.pending_baseline(repo, phase, options.shard) if recorded else None
+    baseline = recording.pending_baseline(repo, phase, options.shard, phases) if recorded else None
     selection, outcomes = propose(repo, phase, options, all_files)
     report.selected = len(selection.files)
     # A FIFO, device or socket the globs select, or a directory that could not be listed:
@@ -198,7 +198,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     record_file = None
     if recorded:
         record_file = recording.after_run(repo, phase, options.shard, len(report.applied), _complete(report, options),
-                                          report.validations, report.rolled_back, baseline)
+                                          report.validations, report.rolled_back, baseline, phases)
     if options.commit and (report.applied or record_file) and not report.rolled_back:
         vcs.commit(repo, [*report.applied, *recording.paths_to_commit(repo, phase)], commit_message(report))
     return report
@@ -332,7 +332,7 @@ def exit_code(reports: Sequence[PhaseReport], allow_unparseable: bool = False) -
     return 0
 
 
-def validate(repo: Path, phase: Phase, commit: bool = False) -> list[ValidationResult]:
+def validate(repo: Path, phase: Phase, commit: bool = False, phases: Sequence[Phase] = ()) -> list[ValidationResult]:
     """`phasemod validate`: run and record the phase's validations against its latest run."""
     from phasemod.lock import RepoLock
 
@@ -349,7 +349,7 @@ def validate(repo: Path, phase: Phase, commit: bool = False) -> list[ValidationR
                 journal.record_validation(runs[-1].id, v.command, v.exit_code, v.duration, v.timed_out, v.severity,
                                           v.output_tail)
         if recording.enabled(repo, phase):
-            recording.after_validate(repo, phase, results)
+            recording.after_validate(repo, phase, results, phases)
         if commit:
             vcs.commit(repo, recording.paths_to_commit(repo, phase),
                        f"phasemod: phase {phase.number} {phase.name}: validation recorded\n")
@@ -383,7 +383,7 @@ def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_
         target = next((p for p in phases or () if p.number == number), None)
         if result.ok and target is not None and recording.enabled(repo, target) and \
                 not journal.live_runs(target.number):
-            recording.after_rollback(repo, target)
+            recording.after_rollback(repo, target, phases or ())
             if commit:
                 vcs.commit(repo, [*(i.path for i in result.done), *recording.paths_to_commit(repo, target)],
                            f"phasemod: phase {target.number} {target.name}: rolled back "

@@ -61,13 +61,18 @@ class PhaseStatus:
 
 
 def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | None = None,
-                 jobs: int | None = None, record_baseline: bool = True) -> list[PhaseStatus]:
+                 jobs: int | None = None, record_baseline: bool = True,
+                 only: Sequence[int] | None = None) -> list[PhaseStatus]:
+    """Per phase, what remains; ``only``: just these phase numbers, counted with the
+    same targets (and so the same scan cache) as a status of all ``phases``."""
     all_files, problems = walk(repo)
     out = []
     targets_all = scan.targets_of(phases)
     roots = scan.source_roots_of(phases)
     baselines = _load_baselines(repo)
     for phase in phases:
+        if only is not None and phase.number not in only:
+            continue
         selection = engine.select_phase(repo, phase, all_files, shard, plan=False)
         items = [(path, scan.phase_targets(phase, path)) for path in selection.files]
         cache = _cache(repo, targets_all, roots, f"phase {phase.number}")
