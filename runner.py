@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from phasemod import __version__, console
-from phasemod.errors import EngineError, UsageError
+from phasemod.errors import EngineError, ManifestError, UsageError
 
 EXIT_PROBLEMS, EXIT_USAGE = 1, 2
 
@@ -54,8 +54,10 @@ class PhasemodGroup(click.Group):
         except EngineError as exc:
             if "--debug" in sys.argv:
                 traceback.print_exc()
-            for line in str(exc).splitlines() or ["error"]:
-                click.echo(f"phasemod: {line}", err=True)
+            # A manifest error is several problems, one per line; any other is one line,
+            # whatever newlines a path inside it holds.
+            for line in (exc.problems if isinstance(exc, ManifestError) else [str(exc)]) or ["error"]:
+                click.echo(f"phasemod: {console.escape(line)}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:  # `phasemod check | head`: the reader is gone, stop quietly
             sys.stdout = open(os.devnull, "w")
@@ -65,11 +67,16 @@ class PhasemodGroup(click.Group):
             ctx.exit(130)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except OSError as exc:   # the system said no (open files, disk, permissions): say what and where
+            if "--debug" in sys.argv:
+                raise
+            click.echo(f"phasemod: {console.os_error(exc)}", err=True)
+            ctx.exit(EXIT_USAGE)
         except Exception as exc:  # a bug: say so briefly, with the way to see more
             if "--debug" in sys.argv:
                 raise
-            click.echo(f"phasemod: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-                       err=True)
+            click.echo(f"phasemod: internal error: {type(exc).__name__}: {console.escape(exc)} "
+                       "(rerun with --debug for details)", err=True)
             ctx.exit(EXIT_USAGE)
 
 
@@ -112,9 +119,15 @@ def _parse_shard(ctx, param, value):
               help="Directory of phase manifests.  [default: REPO/phase_manifests]")
 @click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--max-file-size", type=click.IntRange(1, 4096), default=16, show_default=True, metavar="MIB",
+              help="Parse no file larger than this; a larger file naming an old symbol is a finding.")
 @click.pass_context
-def cli(ctx: click.Context, repo: Path, manifests: Path | None, no_color: bool, debug: bool) -> None:
+def cli(ctx: click.Context, repo: Path, manifests: Path | None, no_color: bool, debug: bool,
+        max_file_size: int) -> None:
     """Phased, reviewable, reversible symbol migrations for Python code bases."""
+    from phasemod import select
+
+    select.MAX_PARSE_BYTES = max_file_size << 20
     if ctx.invoked_subcommand == "demo":
         ctx.obj = State(repo, manifests or repo / "phase_manifests", not no_color, debug)
         return
@@ -238,7 +251,8 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
     options.on_selected = progress.start
     with console.stop_on_signals():
         reports = engine_phases.run_phases(state.repo, phases, chosen, options, decide, progress.update,
-                                           on_warning=lambda text: click.echo(f"phasemod: {text}", err=True),
+                                           on_warning=lambda text: click.echo(f"phasemod: {console.escape(text)}",
+                                                                              err=True),
                                            decide_cluster=decide_cluster)
     progress.close()
     if as_json:
@@ -308,9 +322,10 @@ def check(state: State, paths: tuple[str, ...]) -> None:
     found = status_mod.check(state.repo, state.phases(), paths, state.manifests)
     safety = status_mod.safety_findings(state.repo, state.phases())
     for ref in found:
-        click.echo(f"{ref.path}:{ref.line}: {ref.kind.value}: {ref.old}: {ref.text}")
+        # One reference per line whatever the names: control characters are escaped.
+        click.echo(f"{console.escape(ref.path)}:{ref.line}: {ref.kind.value}: {ref.old}: {console.escape(ref.text)}")
     for finding in safety:
-        click.echo(f"{finding.path}:{finding.line}: breaks imports: {finding.message}")
+        click.echo(f"{console.escape(finding.path)}:{finding.line}: breaks imports: {console.escape(finding.message)}")
     if found or safety:
         click.echo(f"phasemod check: {len(found)} references remain, {len(safety)} broken names or imports", err=True)
         sys.exit(EXIT_PROBLEMS)
@@ -327,7 +342,7 @@ def validate(state: State, phase: str, commit: bool) -> None:
 
     phases, (chosen,) = state.chosen((phase,))
     _warn_interrupted(state)
-    results = engine_phases.validate(state.repo, chosen, commit)
+    results = engine_phases.validate(state.repo, chosen, commit, phases)
     console.print_validations(results, state.color)
     if any(not r.ok and r.severity == "critical" for r in results):
         sys.exit(EXIT_PROBLEMS)
@@ -350,8 +365,8 @@ def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, for
         phases = state.phases()
     except EngineError as exc:   # rollback needs only the journal
         phases = None
-        click.echo(f"phasemod: manifests not usable ({str(exc).splitlines()[0]}); rolling back from the journal "
-                   "alone", err=True)
+        click.echo(f"phasemod: manifests not usable ({console.escape(str(exc).splitlines()[0])}); rolling back "
+                   "from the journal alone", err=True)
     number = engine_phases.phase_number(phases, phase, state.repo) if phase is not None else None
     _warn_interrupted(state)
     preview = engine_phases.rollback_plan(state.repo, phases, number, run_id)
@@ -464,7 +479,7 @@ def _warn_interrupted(state: State) -> None:
     from phasemod import phases as engine_phases
 
     for text in engine_phases.notice_interrupted(state.repo):
-        click.echo(f"phasemod: {text}", err=True)
+        click.echo(f"phasemod: {console.escape(text)}", err=True)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from phasemod.manifest import Phase
 from phasemod.model import FileOutcome, Finding, FindingKind, Hunk, Reference
 from phasemod.recipe import Reads
 from phasemod.review import Decided, Verdict
+from phasemod.select import read_regular
 from phasemod.validation import ValidationResult, run_validations
 
 
@@ -90,8 +91,7 @@ def count(report: PhaseReport, d: Decided) -> None:
 
 def outcome_source(outcome: FileOutcome) -> textio.Source:
     """The file's text as the engine read it."""
-    return textio.decode_python(outcome.old_bytes) if outcome.path.endswith(".py") else \
-        textio.decode_text(outcome.old_bytes)
+    return textio.decode_for(outcome.path, outcome.old_bytes)
 
 
 def apply_file(repo: Path, outcome: FileOutcome, decided: Iterable[Decided], report: PhaseReport,
@@ -106,7 +106,7 @@ def apply_file(repo: Path, outcome: FileOutcome, decided: Iterable[Decided], rep
         return
     # The engine already checked its whole proposal; only a subset or an edit needs a new check.
     whole = all(accepted.get(h.index) == h for h in hunks)
-    problem = engine.check_rewrite(outcome.path, source.text, final) if outcome.path.endswith(".py") and not whole \
+    problem = engine.check_rewrite(outcome.path, source.text, final) if textio.is_python(outcome.path) and not whole \
         else ""
     if problem:
         report.findings.append(Finding(FindingKind.DROPPED, outcome.path, 0,
@@ -167,7 +167,7 @@ def _names_module(path: Path, needles: tuple[bytes, ...]) -> bool:
     from phasemod.select import names_in
 
     try:
-        return names_in(path.read_bytes(), needles)
+        return names_in(read_regular(path), needles)
     except OSError:
         return True  # let the scan report why it cannot be read
 

@@ -40,6 +40,36 @@ class FileChanged(EngineError):
     exit_code = 1
 
 
+# --- stop requests -------------------------------------------------------------------
+
+_critical = 0
+_stop_requested = False
+
+
+@contextmanager
+def whole_change() -> Iterator[None]:
+    """Hold off a stop asked for by SIGINT/SIGTERM (``console.stop_on_signals``) until the
+    change in hand is whole: journaled, written and marked applied. Then it stops."""
+    global _critical, _stop_requested
+    _critical += 1
+    try:
+        yield
+    finally:
+        _critical -= 1
+    if not _critical and _stop_requested:
+        _stop_requested = False
+        raise KeyboardInterrupt
+
+
+def defer_stop() -> bool:
+    """For a signal handler: True (the stop is remembered) while a change is in hand."""
+    global _stop_requested
+    if _critical:
+        _stop_requested = True
+        return True
+    return False
+
+
 # --- paths ------------------------------------------------------------------------------
 
 def _parts(rel: str) -> list[str]:
@@ -254,6 +284,12 @@ def apply_change(journal: "Journal", repo: Path, run_id: int, rel: str, new: byt
     With ``expected`` given, the file must still hold those bytes (None: must not exist),
     else ``FileChanged`` is raised and nothing is written. Returns the journal file id.
     """
+    with whole_change():
+        return _apply_change(journal, repo, run_id, rel, new, expected, mode)
+
+
+def _apply_change(journal: "Journal", repo: Path, run_id: int, rel: str, new: bytes | None,
+                  expected: bytes | None | object, mode: int | None) -> int:
     current = read_current(repo, rel)
     before, mode_before = current if current else (None, None)
     if expected is not _ANY and expected != before:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import click
 
 from phasemod import hunks as hunklib
+from phasemod.display import escape
 from phasemod.model import FileOutcome, Kind, Status
 
 if TYPE_CHECKING:  # the review machinery is imported only by the commands that review
@@ -38,13 +39,13 @@ def render_hunk(prompt: Prompt, color: bool) -> str:
     h = prompt.hunk
     phase = prompt.phase
     more = "+" if prompt.counting else ""   # totals found so far; the engine is still reading
-    header = (f"{h.path} (hunk {prompt.hunk_number}/{prompt.hunk_total}{more}, file {prompt.file_number}/"
+    header = (f"{escape(h.path)} (hunk {prompt.hunk_number}/{prompt.hunk_total}{more}, file {prompt.file_number}/"
               f"{prompt.file_total}{more}, phase {phase.number} {phase.name})")
     if prompt.cluster:   # a split cluster: the numbers count within it
-        header = (f"{h.path} (cluster {prompt.cluster}: hunk {prompt.hunk_number}/{prompt.hunk_total}, "
+        header = (f"{escape(h.path)} (cluster {prompt.cluster}: hunk {prompt.hunk_number}/{prompt.hunk_total}, "
                   f"file {prompt.file_number}/{prompt.file_total}, phase {phase.number} {phase.name})")
     lines = [style(header, color, bold=True)]
-    for line in hunklib.unified(h):
+    for line in map(escape, hunklib.unified(h)):
         if line.startswith("@@"):
             lines.append(style(line, color, fg="cyan"))
         elif line.startswith("-"):
@@ -67,7 +68,7 @@ class Reviewer:
 
         click.echo(render_hunk(prompt, self.color))
         if prompt.error:
-            click.echo(style(f"! {prompt.error}", self.color, fg="yellow"))
+            click.echo(style(f"! {escape(prompt.error)}", self.color, fg="yellow"))
         while True:
             click.echo("Apply this hunk [y,n,a,d,A,q,e,?]? ", nl=False)
             key = self._key()
@@ -179,6 +180,10 @@ def stop_on_signals() -> Iterator[None]:
 
     def handler(signum: int, frame: Any) -> None:
         if os.getpid() == main_pid:
+            from phasemod.apply import defer_stop
+
+            if defer_stop():   # a file change in hand finishes first, then the run stops
+                return
             raise KeyboardInterrupt
         if signum == signal.SIGTERM:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -297,11 +302,11 @@ def print_status(report: Sequence[Any], color: bool, safety: Sequence[Any] = ())
 def _print_problems(report: Sequence[Any], color: bool) -> None:
     for s in report:
         for path, line, error in s.unparseable:
-            click.echo(style(f"{path}:{line}: unparseable: {error}", color, fg="yellow"))
+            click.echo(style(f"{escape(path)}:{line}: unparseable: {escape(error)}", color, fg="yellow"))
         for r in s.needs_review:
-            click.echo(style(f"{r.path}:{r.line}: needs review: {r.text}", color, fg="yellow"))
+            click.echo(style(f"{escape(r.path)}:{r.line}: needs review: {escape(r.text)}", color, fg="yellow"))
         for path in s.imports_both:
-            click.echo(f"{path}: imports both the old and the new symbol")
+            click.echo(f"{escape(path)}: imports both the old and the new symbol")
 
 
 # ---------------------------------------------------------------------------- run
@@ -309,11 +314,12 @@ def _print_problems(report: Sequence[Any], color: bool) -> None:
 def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
     p = report.phase
     if report.refused:
-        click.echo(style(f"phase {p.number} {p.name}: refused: {report.refused}", color, fg="red"))
+        click.echo(style(f"phase {p.number} {p.name}: refused: {escape(report.refused)}", color, fg="red"))
         return
     if dry_run:
         for diff in report.diff:
-            for line in diff.splitlines():
+            # Lines end at "\n" only (a lone "\r" inside a line is escaped, never a break).
+            for line in (escape(raw.removesuffix("\r")) for raw in diff.removesuffix("\n").split("\n")):
                 fg = "red" if line.startswith("-") and not line.startswith("---") else \
                     "green" if line.startswith("+") and not line.startswith("+++") else None
                 click.echo(style(line, color, fg=fg) if fg else line)
@@ -325,16 +331,16 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
                       f"{report.accepted_hunks} hunks accepted, {report.rejected_hunks} rejected, "
                       f"{counts[Status.FAILED]} failed", color, bold=True))
     for finding in report.findings:
-        click.echo(style(finding.render(), color, fg="yellow"))
+        click.echo(style(escape(finding.render()), color, fg="yellow"))
     for note in report.notes:
-        click.echo(f"safety net: {note}")
+        click.echo(f"safety net: {escape(note)}")
     for finding in report.after:
-        click.echo(style(f"after the phase: {finding.render()}", color, fg="red"))
+        click.echo(style(f"after the phase: {escape(finding.render())}", color, fg="red"))
     for ref in report.blocked_by:
-        click.echo(f"  {ref.path}:{ref.line}: {ref.kind.value}: {ref.text}")
+        click.echo(f"  {escape(ref.path)}:{ref.line}: {ref.kind.value}: {escape(ref.text)}")
     for v in report.validations:
         state = "ok" if v.ok else ("timed out" if v.timed_out else f"exit {v.exit_code}")
-        click.echo(f"  validate [{v.severity}] {v.command}: {state} ({v.duration:.1f}s)")
+        click.echo(f"  validate [{v.severity}] {escape(v.command)}: {state} ({v.duration:.1f}s)")
         _print_tail(v)
     if report.partial and not report.quit:
         click.echo(style(f"phase {p.number} {p.name}: partial ({len(report.partial)} files or deletions did not go "
@@ -366,7 +372,7 @@ def _print_tail(v: Any) -> None:
     if not v.ok and v.output_tail:
         lines = v.output_tail.rstrip("\n").splitlines()[-TAIL_LINES:]
         click.echo(f"    last {len(lines)} lines of output:")
-        click.echo("\n".join("    | " + line for line in lines))
+        click.echo("\n".join("    | " + escape(line) for line in lines))
 
 
 def report_json(report: PhaseReport) -> dict:
@@ -391,21 +397,36 @@ def report_json(report: PhaseReport) -> dict:
 def print_validations(results: Sequence[Any], color: bool) -> None:
     for v in results:
         state = "ok" if v.ok else ("timed out" if v.timed_out else f"exit {v.exit_code}")
-        click.echo(style(f"[{v.severity}] {v.command}: {state} ({v.duration:.1f}s)", color,
+        click.echo(style(f"[{v.severity}] {escape(v.command)}: {state} ({v.duration:.1f}s)", color,
                           fg="green" if v.ok else "red"))
         _print_tail(v)
     if not results:
         click.echo("no validation commands in this phase")
 
 
+def os_error(exc: OSError) -> str:
+    """One line for an operating-system refusal that reached the command."""
+    import errno
+
+    where = f"{escape(str(exc.filename))}: " if exc.filename else ""
+    text = f"{where}{exc.strerror or exc}"
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return (f"{text} (this process may open {soft}); raise the limit (`ulimit -n 1024`) or pass --jobs 1; "
+                "every file written so far is whole and journaled")
+    return f"{text}; nothing was left half-written (rerun with --debug for details)"
+
+
 def print_rollback_plan(plan: Any, color: bool) -> None:
     for item in plan.changes:
         if not item.conflict:
-            click.echo(f"{item.action:8s} {item.path}")
+            click.echo(f"{item.action:8s} {escape(item.path)}")
     for temp in plan.stray_temps:
-        click.echo(f"remove   {temp} (temporary file left by a killed write)")
+        click.echo(f"remove   {escape(temp)} (temporary file left by a killed write)")
     for item in plan.conflicts:
-        click.echo(style(f"conflict {item.conflict}", color, fg="yellow"))
+        click.echo(style(f"conflict {escape(item.conflict)}", color, fg="yellow"))
     if not plan.changes and not plan.stray_temps:
         click.echo("nothing to roll back" if not plan.items else "nothing to restore: every file is as it was")
 
@@ -418,7 +439,7 @@ def print_rollback_result(result: Any, color: bool) -> None:
     forced = f" ({len(result.conflicts)} conflicting files overwritten)" if result.forced else ""
     click.echo(f"rolled back {len(result.done)} files{forced}")
     for kept in getattr(result, "kept", ()):
-        click.echo(f"kept     {kept} (your bytes before the forced rollback)")
+        click.echo(f"kept     {escape(kept)} (your bytes before the forced rollback)")
 
 
 def print_recipes(recipes: list[dict]) -> None:
@@ -444,16 +465,16 @@ def print_log(data: dict, color: bool) -> None:
         click.echo(style(f"run {run['id']}  phase {run['phase']} {run['phase_name']}  ", color, bold=True)
                    + style(state, color, fg=outcome_fg, bold=True)
                    + f"  {run['started']} .. {run.get('ended') or '-'}  pid {run['pid']}")
-        click.echo(f"  command: {run['command']}")
+        click.echo(f"  command: {escape(run['command'])}")
         click.echo(f"  hunks: {len(hunks)} decided: {counts['accepted']} accepted, {counts['edited']} edited, "
                    f"{counts['rejected']} rejected")
         for reason in run.get("problems", []):
             click.echo(f"  partial: {reason}")
         for f in run.get("files", []):
-            click.echo(f"  {f['action']:6s} {f['state']:8s} {f['path']}")
+            click.echo(f"  {f['action']:6s} {f['state']:8s} {escape(f['path'])}")
         for v in run.get("validations", []):
             state = "timed out" if v["timed_out"] else f"exit {v['exit_code']}"
-            click.echo(f"  validate [{v['severity']}] {v['command']}: {state} ({v['duration']:.1f}s)")
+            click.echo(f"  validate [{v['severity']}] {escape(v['command'])}: {state} ({v['duration']:.1f}s)")
     for rb in data.get("rollbacks", []):
         conflicts = f", conflicts: {', '.join(rb['conflicts'])}" if rb["conflicts"] else ""
         click.echo(f"rollback {rb['id']} of runs {', '.join(map(str, rb['run_ids']))}: {rb['outcome']}, "
@@ -475,4 +496,4 @@ def print_clusters(data: list[dict], color: bool) -> None:
                           f"{phase['decisions']} clusters", color, bold=True))
         for c in phase["clusters"]:
             mark = " (unusual)" if c["unusual"] else ""
-            click.echo(f"  {c['id']}  {c['size']:5d} hunks{mark}  e.g. {c['paths'][0]}")
+            click.echo(f"  {c['id']}  {c['size']:5d} hunks{mark}  e.g. {escape(c['paths'][0])}")

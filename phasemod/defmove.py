@@ -19,7 +19,7 @@ from phasemod import syntax, textio
 from phasemod.model import Kind
 from phasemod.modules import forget_packages, module_of
 from phasemod.resolve import Analysis, ImportEntry, ImportStatement, analyze
-from phasemod.select import names_in
+from phasemod.select import names_in, read_regular
 
 Leaf, Node = pytree.Leaf, pytree.Node
 
@@ -65,7 +65,7 @@ class RepoView:
         if rel in self.overlay:
             return self.overlay[rel]
         try:
-            return textio.decode_python((self.root / rel).read_bytes()).text
+            return textio.decode_python(read_regular(self.root / rel)).text
         except (OSError, textio.DecodeError):
             return None
 
@@ -591,7 +591,7 @@ class _Mover:
             data = self.view.overlay[rel].encode()
         else:
             try:
-                data = (self.view.root / rel).read_bytes()
+                data = read_regular(self.view.root / rel)
             except OSError:
                 return False
         return all(names_in(data, (n,)) for n in needles)

@@ -22,9 +22,9 @@ from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
 from phasemod.modules import module_of
 from phasemod.recipe import Reads, Recipe, Workspace
-from phasemod.select import compile_glob, in_shard, matches, names_in, repo_files, select
+from phasemod.select import compile_glob, in_shard, matches, names_in, read_regular, repo_files, select, too_large
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = textio.PYTHON_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,25 @@ def compile_query(query: Any) -> list[Any]:
     return fixers
 
 
+def _matches_every_root(pattern: Any) -> bool:
+    """Bowler's ``select_root`` pattern, ``file_input< any* >``. It matches every module,
+    but fissix matches its wildcard by slicing the child list once per child: quadratic in
+    the top-level statements of a file (seconds at 10,000, minutes at 100,000)."""
+    from fissix.pytree import NodePattern, WildcardPattern
+
+    if not (isinstance(pattern, NodePattern) and pattern.name is None and pattern.content
+            and len(pattern.content) == 1):
+        return False
+    star = pattern.content[0]
+    if not (isinstance(star, WildcardPattern) and star.name is None and star.min == 0
+            and star.max >= 2**31 - 1 and star.content is not None and len(star.content) == 1
+            and len(star.content[0]) == 1):
+        return False
+    anything = star.content[0][0]
+    return (type(anything) is NodePattern and anything.type is None and anything.content is None
+            and anything.name is None)
+
+
 def apply_fixers(fixers: Sequence[Any], tree: Any, filename: str) -> None:
     """Apply compiled Bowler/fissix fixers to an already parsed tree, in order."""
     for fixer in fixers:
@@ -207,9 +226,10 @@ def apply_fixers(fixers: Sequence[Any], tree: Any, filename: str) -> None:
         fixer.start_tree(tree, filename)
         root_only = getattr(fixer.pattern, "type", None) == tree.type == pygram.python_symbols.file_input
         nodes = [tree] if root_only else list(tree.pre_order())
+        whole_root = root_only and _matches_every_root(fixer.pattern)
         for node in nodes:
             if root_only or node.parent is not None or node is tree:
-                results = fixer.match(node)
+                results = {"node": node} if whole_root else fixer.match(node)
                 if results:
                     new = fixer.transform(node, results)
                     if new is not None and new is not node:
@@ -254,7 +274,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     planned = edits.texts.get(path) if edits is not None else None
     create = edits is not None and path in edits.created
     try:
-        data = b"" if create else full.read_bytes()
+        data = b"" if create else read_regular(full)
     except OSError as exc:
         return FileOutcome(path, Status.FAILED, reason=f"cannot read: {exc.strerror}",
                            findings=(Finding(FindingKind.UNPARSEABLE, path, 0, f"cannot read: {exc.strerror}"),))
@@ -262,9 +282,11 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     needles = recipes.needles([i for i in indices if recipes.compiled[i].recipe.reads is not Reads.FILES])
     if planned is None and needles is not None and not names_in(data, needles):
         return FileOutcome(path, Status.UNCHANGED, findings=refusals)
+    if too_large(data):
+        return _failed(path, 0, too_large(data))
     is_python = path.endswith(PYTHON_SUFFIXES)
     try:
-        source = textio.decode_python(data) if is_python else textio.decode_text(data)
+        source = textio.decode_for(path, data)
     except textio.DecodeError as exc:
         return _failed(path, 0, str(exc))
     module, is_package = module_of(str(repo), path, recipes.phase.source_roots)

@@ -196,7 +196,7 @@ class _Review:
 
 
 def _source(outcome: FileOutcome) -> textio.Source:
-    return (textio.decode_python if outcome.path.endswith(".py") else textio.decode_text)(outcome.old_bytes)
+    return textio.decode_for(outcome.path, outcome.old_bytes)
 
 
 # ---------------------------------------------------------------------------- plan --clusters

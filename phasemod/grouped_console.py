@@ -10,6 +10,7 @@ import click
 from phasemod import hunks as hunklib
 from phasemod.clusters import Cluster
 from phasemod.console import Reviewer, style
+from phasemod.display import escape
 from phasemod.grouped import ClusterChoice, ClusterPrompt
 from phasemod.model import Hunk
 
@@ -25,8 +26,8 @@ PATHS_SHOWN = 3
 
 
 def render_example(hunk: Hunk, color: bool) -> list[str]:
-    lines = [style(f"{hunk.path}:{hunk.start}", color, bold=True)]
-    for line in hunklib.unified(hunk):
+    lines = [style(f"{escape(hunk.path)}:{hunk.start}", color, bold=True)]
+    for line in map(escape, hunklib.unified(hunk)):
         fg = "cyan" if line.startswith("@@") else "red" if line.startswith("-") else \
             "green" if line.startswith("+") else None
         lines.append(style(line, color, fg=fg) if fg else line)
@@ -40,8 +41,8 @@ def render_cluster(prompt: ClusterPrompt, color: bool, example: int = 0) -> str:
     earlier = f" ({c.size - len(left)} decided earlier)" if len(left) < c.size else ""
     head = (f"cluster {prompt.number}/{prompt.total} [{c.id}]: {len(left)} hunks in {len(files)} files{earlier}, "
             f"phase {prompt.phase.number} {prompt.phase.name}, {prompt.hunks_left} hunks left")
-    lines = [style(head, color, bold=True) + mark, "  edit: " + c.signature]
-    shown = ", ".join(files[:PATHS_SHOWN]) + (f" and {len(files) - PATHS_SHOWN} more" if len(files) > PATHS_SHOWN else "")
+    lines = [style(head, color, bold=True) + mark, "  edit: " + escape(c.signature)]
+    shown = ", ".join(map(escape, files[:PATHS_SHOWN])) + (f" and {len(files) - PATHS_SHOWN} more" if len(files) > PATHS_SHOWN else "")
     lines.append(f"  files: {shown}")
     lines.append(f"example {example % len(left) + 1}/{len(left)}:")
     lines += render_example(left[example % len(left)], color)
@@ -69,7 +70,7 @@ class ClusterReviewer(Reviewer):
                 click.echo("\n".join(render_example(prompt.hunks[example % len(prompt.hunks)], self.color)))
             elif key == "l":
                 for h in prompt.hunks:
-                    click.echo(f"  {h.path}:{h.start}")
+                    click.echo(f"  {escape(h.path)}:{h.start}")
             elif key in KEYS:
                 return KEYS[key]
             else:

@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from phasemod import scan
+from phasemod import scan, textio
+from phasemod.select import read_regular
 from phasemod.manifest import Phase
 from phasemod.model import Hunk
 from phasemod.status import KINDS, PhaseStatus, overall, percent_migrated, phase_status
@@ -134,7 +135,7 @@ def history(repo: Path, phases: Sequence[Phase], journal, remaining_now: int,
                 after = chain[i + 1].content_before
             else:
                 try:
-                    after = (repo / path).read_bytes()
+                    after = read_regular(repo / path)
                 except OSError:
                     after = None
             removed[record.run_id] += count(path, record.content_before) - count(path, after)

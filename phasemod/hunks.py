@@ -8,6 +8,7 @@ import dataclasses
 import difflib
 from typing import Iterable, Sequence
 
+from phasemod.display import escape
 from phasemod.model import Hunk
 
 CONTEXT = 3
@@ -102,7 +103,8 @@ def unified(hunk: Hunk) -> list[str]:
 
 def file_diff(path: str, old: str, new: str) -> str:
     """A complete unified diff of one file (for --dry-run)."""
-    lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{path}", f"b/{path}", n=CONTEXT)
+    shown = escape(path)   # a header stays one line whatever the file name holds
+    lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{shown}", f"b/{shown}", n=CONTEXT)
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
                    for line in lines)
 

@@ -8,6 +8,7 @@ across files through phasemod/phasegraph.py.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import math
 import re
 from dataclasses import dataclass, field
@@ -75,12 +76,15 @@ _VALIDATE_KEYS = ("run", "timeout", "severity")
 def _parse(path: Path) -> Draft:
     draft = Draft(path, y.Problems(str(path)))
     out = draft.out
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+    from phasemod.select import read_regular
+
+    try:   # a regular file only: a FIFO or device named *.yaml must not block or flood the load
+        data = read_regular(path, MAX_FILE_BYTES)
     except OSError as err:
-        out.add(0, y.FILE_KEY, f"cannot read the file ({err.strerror or err}); check the path and permissions")
-        return draft
+        if err.errno != errno.EFBIG:
+            out.add(0, y.FILE_KEY, f"cannot read the file ({err.strerror or err}); check the path and permissions")
+            return draft
+        data = b" " * (MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         out.add(1, y.FILE_KEY, f"larger than {MAX_FILE_BYTES // 1024} KiB; a phase manifest is a short plan, split it into phases")
         return draft
@@ -158,8 +162,8 @@ def _flag(node: yaml.Node, key: str, out: y.Problems) -> bool:
 
 def _phase_number(node: yaml.Node, key: str, out: y.Problems) -> int:
     number = y.integer(node, key, out, example=" like 1")
-    if number < 0:
-        out.add(y.line_of(node), key, f"expected a phase number of 0 or more like 1, got {number}")
+    if not 0 <= number < 2**63:   # the journal stores it as a 64-bit integer
+        out.add(y.line_of(node), key, f"expected a phase number from 0 to {2**63 - 1} like 1, got {number}")
         raise y.Bad
     return number
 

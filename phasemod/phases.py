@@ -20,7 +20,7 @@ from phasemod.journal import Journal
 from phasemod.manifest import Phase
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
 from phasemod.review import Decide, Decision, Prompt  # noqa: F401 (the reviewer's vocabulary, re-exported)
-from phasemod.select import repo_files
+from phasemod.select import walk
 from phasemod.validation import ValidationResult, run_validations
 
 
@@ -124,14 +124,18 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
               decide_cluster: "grouped.DecideCluster | None" = None) -> PhaseReport:
     """Propose, decide, journal and apply, then validate one phase (gating is the caller's)."""
     report = PhaseReport(phase)
-    all_files = repo_files(repo)
+    all_files, unreadable = walk(repo)
     dry = options.mode == "dry-run"
     interactive = options.mode == "interactive" and decide is not None
     previous = journal.decisions(phase.number) if journal is not None and not options.revisit else {}
     recorded = not dry and recording.enabled(repo, phase)
-    baseline = recording.pending_baseline(repo, phase, options.shard) if recorded else None
+    baseline = recording.pending_baseline(repo, phase, options.shard, phases) if recorded else None
     selection, outcomes = propose(repo, phase, options, all_files)
     report.selected = len(selection.files)
+    # A FIFO, device or socket the globs select, or a directory that could not be listed:
+    # never read, and never passed over in silence.
+    report.findings += [Finding(FindingKind.UNPARSEABLE, path, 0, reason) for path, reason in unreadable
+                        if reason.startswith("cannot be listed") or engine.select_phase(repo, phase, [path]).files]
     if options.on_selected:
         options.on_selected(phase, report.selected)
     dirty = set() if dry or options.allow_dirty else applier.dirty_files(repo, journal)
@@ -199,7 +203,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     record_file = None
     if recorded:
         record_file = recording.after_run(repo, phase, options.shard, len(report.applied), _complete(report, options),
-                                          report.validations, report.rolled_back, baseline)
+                                          report.validations, report.rolled_back, baseline, phases)
     if options.commit and (report.applied or record_file) and not report.rolled_back:
         vcs.commit(repo, [*report.applied, *recording.paths_to_commit(repo, phase)], commit_message(report))
     return report
@@ -441,7 +445,7 @@ def exit_code(reports: Sequence[PhaseReport], allow_unparseable: bool = False) -
     return 0
 
 
-def validate(repo: Path, phase: Phase, commit: bool = False) -> list[ValidationResult]:
+def validate(repo: Path, phase: Phase, commit: bool = False, phases: Sequence[Phase] = ()) -> list[ValidationResult]:
     """`phasemod validate`: run and record the phase's validations against its latest run."""
     from phasemod.lock import RepoLock
 
@@ -458,7 +462,7 @@ def validate(repo: Path, phase: Phase, commit: bool = False) -> list[ValidationR
                 journal.record_validation(runs[-1].id, v.command, v.exit_code, v.duration, v.timed_out, v.severity,
                                           v.output_tail)
         if recording.enabled(repo, phase):
-            recording.after_validate(repo, phase, results)
+            recording.after_validate(repo, phase, results, phases)
         if commit:
             vcs.commit(repo, recording.paths_to_commit(repo, phase),
                        f"phasemod: phase {phase.number} {phase.name}: validation recorded\n")
@@ -492,7 +496,7 @@ def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_
         target = next((p for p in phases or () if p.number == number), None)
         if result.ok and target is not None and recording.enabled(repo, target) and \
                 not journal.live_runs(target.number):
-            recording.after_rollback(repo, target)
+            recording.after_rollback(repo, target, phases or ())
             if commit:
                 vcs.commit(repo, [*(i.path for i in result.done), *recording.paths_to_commit(repo, target)],
                            f"phasemod: phase {target.number} {target.name}: rolled back "

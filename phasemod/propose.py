@@ -339,8 +339,10 @@ def _discover_validation(repo: Path, plans: list[PhasePlan], graph: importgraph.
     """Per code phase: the tests importing a changed module directly or through one
     module; the docs phase: ``phasemod check``."""
     runner = test_command(repo)
+    skipped = norecursedirs(repo)
     tests = [f for f in python_files
-             if PurePosixPath(f).name.startswith("test_") or PurePosixPath(f).stem.endswith("_test")]
+             if (PurePosixPath(f).name.startswith("test_") or PurePosixPath(f).stem.endswith("_test"))
+             and not _skipped_dir(f, skipped)]
     every: set[str] = set()
     for plan in plans:
         if plan.stage is Stage.TEXT:
@@ -359,6 +361,54 @@ def _discover_validation(repo: Path, plans: list[PhasePlan], graph: importgraph.
 
 def _pytest(runner: str, files: Sequence[str]) -> str:
     return " ".join([runner, *(shlex.quote(t) for t in files), "-q"])
+
+
+_PYTEST_DEFAULT_SKIPS = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
+
+
+def norecursedirs(repo: Path) -> tuple[str, ...]:
+    """The directories pytest does not collect from, as the project configures them
+    (pyproject.toml, pytest.ini, setup.cfg, tox.ini), else pytest's default."""
+    pyproject = repo / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            import tomllib
+        except ImportError:          # Python 3.10: read the one key by hand
+            tomllib = None
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        value = None
+        if tomllib is not None:
+            try:
+                value = tomllib.loads(text).get("tool", {}).get("pytest", {}).get("ini_options", {}).get("norecursedirs")
+            except tomllib.TOMLDecodeError:
+                value = None
+        else:
+            match = re.search(r'^norecursedirs\s*=\s*"([^"]*)"', text, re.M)
+            value = match.group(1) if match else None
+        if value is not None:
+            return tuple(value.split() if isinstance(value, str) else value)
+    for name, section in (("pytest.ini", "pytest"), ("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
+        path = repo / name
+        if path.is_file():
+            parser = configparser.RawConfigParser(strict=False)
+            try:
+                parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
+            except configparser.Error:
+                continue
+            if parser.has_option(section, "norecursedirs"):
+                return tuple(parser.get(section, "norecursedirs").split())
+    return _PYTEST_DEFAULT_SKIPS
+
+
+def _skipped_dir(path: str, patterns: Sequence[str]) -> bool:
+    import fnmatch
+
+    parts = PurePosixPath(path).parts[:-1]
+    for depth in range(1, len(parts) + 1):
+        directory = "/".join(parts[:depth])
+        if any(fnmatch.fnmatch(directory if "/" in pattern else parts[depth - 1], pattern) for pattern in patterns):
+            return True
+    return False
 
 
 def test_command(repo: Path) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from phasemod.errors import EngineError
+from phasemod.select import read_regular
 
 if TYPE_CHECKING:
     from phasemod.manifest import Phase
@@ -113,7 +114,7 @@ def record_file(manifests: Path, number: int) -> Path:
 
 def manifest_hash(manifest: Path) -> str:
     try:
-        return "sha256:" + hashlib.sha256(Path(manifest).read_bytes()).hexdigest()
+        return "sha256:" + hashlib.sha256(read_regular(Path(manifest))).hexdigest()
     except OSError as exc:
         raise RecordError(f"{manifest}: cannot be read ({exc.strerror}); check its permissions") from exc
 
@@ -131,7 +132,7 @@ def read(manifests: Path, number: int) -> tuple[list[Entry], list[str]]:
     if path.is_symlink():
         raise RecordError(f"{path}: is a symbolic link; the record must be a regular file in the repository")
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return [], []
     except OSError as exc:

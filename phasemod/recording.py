@@ -44,10 +44,12 @@ def _entry(repo: Path, phase: Phase, event: str, shard: tuple[int, int] | None, 
                  vcs.head_commit(repo), _shard_text(shard), **fields)
 
 
-def _count(repo: Path, phase: Phase, shard: tuple[int, int] | None):
+def _count(repo: Path, phase: Phase, shard: tuple[int, int] | None, phases: Sequence[Phase] = ()):
+    """The phase's status, scanned with the targets of all ``phases`` so that it shares
+    `status`'s scan cache (a file already scanned and unchanged is not parsed again)."""
     from phasemod.status import phase_status
 
-    return phase_status(repo, [phase], shard)[0]
+    return phase_status(repo, phases or [phase], shard, only=[phase.number])[0]
 
 
 def validations_json(results: Sequence[ValidationResult]) -> tuple[dict, ...]:
@@ -61,24 +63,25 @@ def _validation_event(results: Sequence[ValidationResult]) -> str:
 
 # ---------------------------------------------------------------------------- writing
 
-def pending_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None) -> Entry | None:
+def pending_baseline(repo: Path, phase: Phase, shard: tuple[int, int] | None,
+                     phases: Sequence[Phase] = ()) -> Entry | None:
     """Before a phase's first run (per shard): what there is to migrate, to be recorded
     with the run's first event (a run that changes and records nothing leaves no line)."""
     if record.has_baseline(manifests_of(phase), phase.number, shard):
         return None
-    counted = _count(repo, phase, shard)
+    counted = _count(repo, phase, shard, phases)
     return _entry(repo, phase, "baseline", shard, baseline=counted.by_kind)
 
 
 def after_run(repo: Path, phase: Phase, shard: tuple[int, int] | None, applied: int, complete: bool,
               validations: Sequence[ValidationResult], rolled_back: bool,
-              baseline: Entry | None = None) -> Path | None:
+              baseline: Entry | None = None, phases: Sequence[Phase] = ()) -> Path | None:
     """Record a run that wrote files, or that found the phase done in a tree the record
     does not yet call applied (a fresh clone, a hand migration). A run that changed
     nothing and could not finish records nothing. Returns the record file, if written."""
     manifests = manifests_of(phase)
     current = record.phase_record(manifests, phase.number)[0]
-    remaining = _count(repo, phase, shard).remaining
+    remaining = _count(repo, phase, shard, phases).remaining
     digest = record.manifest_hash(phase.path)
     already = current.state in ("applied", "validated") and current.manifest == digest \
         and (current.remaining is None or remaining <= current.remaining)
@@ -99,14 +102,15 @@ def after_run(repo: Path, phase: Phase, shard: tuple[int, int] | None, applied: 
     return path
 
 
-def after_validate(repo: Path, phase: Phase, results: Sequence[ValidationResult]) -> Path:
-    remaining = _count(repo, phase, None).remaining
+def after_validate(repo: Path, phase: Phase, results: Sequence[ValidationResult],
+                   phases: Sequence[Phase] = ()) -> Path:
+    remaining = _count(repo, phase, None, phases).remaining
     return record.append(manifests_of(phase), _entry(repo, phase, _validation_event(results), None,
                                                      remaining=remaining, validations=validations_json(results)))
 
 
-def after_rollback(repo: Path, phase: Phase) -> Path:
-    remaining = _count(repo, phase, None).remaining
+def after_rollback(repo: Path, phase: Phase, phases: Sequence[Phase] = ()) -> Path:
+    remaining = _count(repo, phase, None, phases).remaining
     return record.append(manifests_of(phase), _entry(repo, phase, "rolled-back", None, remaining=remaining))
 
 
@@ -159,7 +163,7 @@ class Standing:
 
 
 def standing(repo: Path, phase: Phase, journal_state: str | None, shard: tuple[int, int] | None = None,
-             check_tree: bool = True, counted=None) -> Standing:
+             check_tree: bool = True, counted=None, phases: Sequence[Phase] = ()) -> Standing:
     recorded = record.phase_record(manifests_of(phase), phase.number)[0] if enabled(repo, phase) \
         else PhaseRecord(phase.number)
     if not recorded.state:
@@ -170,7 +174,7 @@ def standing(repo: Path, phase: Phase, journal_state: str | None, shard: tuple[i
                  f"({recorded.at}{', commit ' + recorded.commit[:10] if recorded.commit else ''})")
     disagrees, remaining = "", None
     if check_tree and recorded.state in ("applied", "validated") and recorded.remaining is not None:
-        counted = counted or _count(repo, phase, shard)
+        counted = counted or _count(repo, phase, shard, phases)
         remaining = counted.remaining
         allowed = recorded.remaining if shard is None else None
         if allowed is not None and remaining > allowed:
@@ -191,7 +195,7 @@ def requirement_problems(repo: Path, phase: Phase, phases: Sequence[Phase], jour
         if required is None:
             problems.append(f"phase {number} is {journal_state or 'not-run'}")
             continue
-        got = standing(repo, required, journal_state if journal_state != "not-run" else None, None)
+        got = standing(repo, required, journal_state if journal_state != "not-run" else None, None, phases=phases)
         if not got.satisfied(unvalidated_ok):
             label = "is stale" if got.stale else "does not match its record" if got.disagrees else f"is {got.state}"
             problems.append(f"phase {number} ({required.name}) {label}: {got.advice()}")
@@ -216,7 +220,8 @@ def status_json(repo: Path, phases: Sequence[Phase], journal_states: dict[int, s
     by_number = {s.phase.number: s for s in counted or ()}
     out = {}
     for phase in phases:
-        got = standing(repo, phase, journal_states.get(phase.number), counted=by_number.get(phase.number))
+        got = standing(repo, phase, journal_states.get(phase.number), counted=by_number.get(phase.number),
+                       phases=phases)
         r = got.recorded
         out[phase.number] = {"name": phase.name, "state": got.state, "source": got.source or None,
                              "at": r.at or None, "commit": r.commit, "shards": r.shards or None,

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from phasemod import engine, hunks as hunklib
+from phasemod import engine, hunks as hunklib, textio
 from phasemod.manifest import Phase
 from phasemod.model import Hunk
 
@@ -80,7 +80,7 @@ EDIT_REFUSED = ("the edited hunk does not parse ({problem}); "
 def edit_problem(text: str, hunks: Sequence[Hunk], candidate: Hunk) -> str:
     """Why the file with ``candidate`` in place of its proposal would be broken ('' if not)."""
     trial = hunklib.rebuild(text, [candidate if h.index == candidate.index else h for h in hunks], [candidate.index])
-    return engine.check_rewrite(candidate.path, text, trial) if candidate.path.endswith((".py", ".pyi")) else ""
+    return engine.check_rewrite(candidate.path, text, trial) if textio.is_python(candidate.path) else ""
 
 
 def ask(decide: Decide, prompt: Prompt, text: str, hunks: Sequence[Hunk]) -> tuple[Decision, Hunk]:

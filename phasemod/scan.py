@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -16,10 +18,10 @@ from phasemod.manifest import Phase, RecipeSpec
 from phasemod.recipe import Found, Reads, Recipe, Source
 from phasemod.model import Kind, Reference
 from phasemod.modules import module_of
-from phasemod.select import names_in
+from phasemod.select import names_in, read_regular, too_large
 from phasemod.textrefs import split_lines
 
-CACHE_VERSION = 4  # bump whenever the survey rules change
+CACHE_VERSION = 5  # bump whenever the survey rules change
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Target:
 
     def reads_path(self, path: str) -> bool:
         """Whether the target's recipe reads this kind of file."""
-        if path.endswith((".py", ".pyi")):
+        if textio.is_python(path):
             return self.reads is Reads.PYTHON
         return self.reads is Reads.TEXT and path.lower().endswith(tuple(s.lower() for s in self.recipe.suffixes))
 
@@ -55,6 +57,7 @@ class FileScan:
     error: str = ""           # unparseable / undecodable: why
     error_line: int = 0
     imports_both: bool = False
+    depends: tuple[tuple[str, tuple[int, int] | None], ...] = ()  # other files the result read (star imports)
 
 
 def _target(spec: RecipeSpec) -> Target | None:
@@ -103,7 +106,7 @@ def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tu
         from phasemod.engine import TOO_DEEP
 
         try:
-            text = (repo / path).read_bytes().decode("latin-1") if data is None else data.decode("latin-1")
+            text = read_regular(repo / path).decode("latin-1") if data is None else data.decode("latin-1")
         except OSError:
             text = ""
         return FileScan(path, _text_matches(path, text, [t for t in targets if t.reads is Reads.PYTHON]),
@@ -114,18 +117,20 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
                data: bytes | None = None) -> FileScan:
     if data is None:
         try:
-            data = (repo / path).read_bytes()
+            data = read_regular(repo / path)
         except OSError as exc:
             return FileScan(path, error=f"cannot read: {exc.strerror}")
     live = [t for t in targets if names_in(data, t.needles())]
     if not live:
         return FileScan(path)
-    is_python = path.endswith((".py", ".pyi"))
+    is_python = textio.is_python(path)
     live = [t for t in live if t.reads_path(path)]
     if not live:
         return FileScan(path)
+    if too_large(data):
+        return FileScan(path, _text_matches(path, data.decode("latin-1"), live), too_large(data))
     try:
-        source = textio.decode_python(data) if is_python else textio.decode_text(data)
+        source = textio.decode_for(path, data)
     except textio.DecodeError as exc:
         return FileScan(path, _text_matches(path, data.decode("latin-1"), live), str(exc))
     if not is_python:
@@ -135,12 +140,14 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
     except syntax.ParseError as exc:
         return FileScan(path, _text_matches(path, source.text, live), exc.message, exc.line)
     module, is_package = module_of(str(repo), path, source_roots)
-    ctx = context.FileContext(path, module, is_package, modules=starnames.repo_modules(str(repo), source_roots))
+    modules = starnames.repo_modules(str(repo), source_roots)
+    modules.consulted.clear()
+    ctx = context.FileContext(path, module, is_package, modules=modules)
     with context.entering(ctx):  # a survey may ask what star imports of repo modules provide
         found = [(t, t.recipe.survey(t.options, Source(path, source.text, tree, module, is_package))) for t in live]
     refs = _references(path, source.text, [t for t, _ in found], None, [f for _, f in found])
     both = any(f.imports_new and any(ref[1] is Kind.IMPORT for ref in f.references) for _, f in found)
-    return FileScan(path, refs, imports_both=both)
+    return FileScan(path, refs, imports_both=both, depends=tuple(dict.fromkeys(modules.consulted)))
 
 
 def _references(path: str, text: str, targets: Sequence[Target], source: Source | None,
@@ -151,7 +158,7 @@ def _references(path: str, text: str, targets: Sequence[Target], source: Source 
         assert source is not None
         found = [t.recipe.survey(t.options, source) for t in targets]
     # Line numbers as the recipe counts them: Python's for code, newlines only for text.
-    lines = text.splitlines() if path.endswith((".py", ".pyi")) else split_lines(text.removeprefix("\ufeff"))
+    lines = text.splitlines() if textio.is_python(path) else split_lines(text.removeprefix("\ufeff"))
     return tuple(Reference(path, line, kind, t.old, lines[line - 1].strip() if 0 < line <= len(lines) else "",
                            note[0] if note else "")
                  for t, f in zip(targets, found) for line, kind, *note in f.references)
@@ -160,6 +167,8 @@ def _references(path: str, text: str, targets: Sequence[Target], source: Source 
 def _text_matches(path: str, text: str, targets: Sequence[Target]) -> tuple[Reference, ...]:
     """For a file that cannot be parsed: every line naming an old symbol counts."""
     out = []
+    if not text.isascii():   # identifiers count by their NFKC form, as Python binds them
+        text = unicodedata.normalize("NFKC", text)
     for t in targets:
         name = t.recipe.text_pattern(t.options)
         if name is None:
@@ -198,13 +207,20 @@ class ScanCache:
 
     def lookup(self, repo: Path, path: str) -> tuple[FileScan | None, bytes | None]:
         try:
-            st = os.stat(repo / path)
+            st = os.lstat(repo / path)
         except OSError:
             return None, None
+        if not stat.S_ISREG(st.st_mode):
+            return None, None
         entry = self.entries.get(path)
+        if entry and not _still_valid(repo, entry[3]):
+            entry = None  # a module its star import reads changed
         if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
             return entry[3], None
-        data = (repo / path).read_bytes()
+        try:
+            data = read_regular(repo / path)
+        except OSError:
+            return None, None
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if entry and entry[2] == digest:
             self.entries[path] = (st.st_size, st.st_mtime_ns, digest, entry[3])
@@ -237,7 +253,8 @@ _KINDS = {k.value: k for k in Kind}
 
 def _scan_json(result: FileScan) -> dict:
     return {"error": result.error, "error_line": result.error_line, "both": result.imports_both,
-            "refs": [[r.line, r.kind.value, r.old, r.text] for r in result.references]}
+            "refs": [[r.line, r.kind.value, r.old, r.text, r.note] for r in result.references],
+            "depends": [[rel, list(stamp) if stamp else None] for rel, stamp in result.depends]}
 
 
 def _valid_entries(data: bytes, key: str) -> dict[str, tuple[int, int, str, FileScan]]:
@@ -256,15 +273,33 @@ def _valid_entries(data: bytes, key: str) -> dict[str, tuple[int, int, str, File
                     and isinstance(scan["both"], bool) and isinstance(refs, list)):
                 return {}
             references = []
-            for line, kind, old, text in refs:
-                if not (type(line) is int and isinstance(old, str) and isinstance(text, str)):
+            for line, kind, old, text, note in refs:
+                if not (type(line) is int and isinstance(old, str) and isinstance(text, str) and isinstance(note, str)):
                     return {}
-                references.append(Reference(path, line, _KINDS[kind], old, text))
+                references.append(Reference(path, line, _KINDS[kind], old, text, note))
+            depends = []
+            for rel, stamp in scan["depends"]:
+                if not (isinstance(rel, str) and (stamp is None or (
+                        isinstance(stamp, list) and len(stamp) == 2 and all(type(v) is int for v in stamp)))):
+                    return {}
+                depends.append((rel, tuple(stamp) if stamp else None))
             out[path] = (size, mtime, digest, FileScan(path, tuple(references), scan["error"], scan["error_line"],
-                                                       scan["both"]))
+                                                       scan["both"], tuple(depends)))
         return out
     except (ValueError, TypeError, KeyError):
         return {}
+
+
+def _still_valid(repo: Path, result: FileScan) -> bool:
+    for rel, stamp in getattr(result, "depends", ()):
+        try:
+            st = os.stat(repo / rel)
+            now: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            now = None
+        if now != stamp:
+            return False
+    return True
 
 
 def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source_roots: tuple[str, ...] = (),
@@ -282,7 +317,7 @@ def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source
             continue
         if data is None:
             try:
-                data = (repo / path).read_bytes()
+                data = read_regular(repo / path)
             except OSError as exc:
                 results[i] = FileScan(path, error=f"cannot read: {exc.strerror}")
                 continue

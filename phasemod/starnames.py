@@ -41,6 +41,9 @@ class RepoModules:
         # used again only while those files are unchanged, so one index serves many runs.
         self._cache: dict[str, tuple[StarNames, tuple[tuple[str, tuple[int, int] | None], ...]]] = {}
         self._reading: set[str] = set()
+        # the files the answers given since the caller last cleared it depend on (a scan
+        # cache entry of a file with a star import is valid only while they are unchanged)
+        self.consulted: list[tuple[str, tuple[int, int] | None]] = []
 
     def file_of(self, module: str) -> str | None:
         """The repo-relative file defining ``module`` (None: not a file of this repo)."""
@@ -55,7 +58,13 @@ class RepoModules:
         return None
 
     def star_names(self, module: str) -> StarNames:
-        return self._names(module)[0]
+        names, deps = self._names(module)
+        # a module that is no file of the repo depends on the file appearing
+        self.consulted.extend(deps or [(module.replace(".", "/") + ".py", None)])
+        return names
+
+    def stamp(self, rel: str) -> tuple[int, int] | None:
+        return self._stamp(rel)
 
     def _names(self, module: str) -> tuple[StarNames, tuple]:
         cached = self._cache.get(module)

@@ -34,6 +34,7 @@ _KNOWN = re.compile(r"\A(?:\.gitignore|clone\.json|lock|baseline\.json|safety\.j
                     r"|(?:scan|history|answer|proposals)-[0-9a-f]{16}\.json|\.[A-Za-z0-9_.-]{1,80}\.[0-9a-f]{16}\.tmp)\Z")
 # Left by a killed phasemod before it wrote its clone id; harmless to adopt.
 _ADOPTABLE = frozenset({IGNORE_NAME, LOCK_NAME})
+_TEMP = re.compile(r"\A\.[A-Za-z0-9_.-]{1,80}\.[0-9a-f]{16}\.tmp\Z")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _git_checked: set[tuple[str, int, int]] = set()
 
@@ -65,7 +66,10 @@ def _check_entries(path: Path, dir_stat: os.stat_result) -> set[str]:
     names = set()
     with os.scandir(path) as entries:
         for entry in entries:
-            st = entry.stat(follow_symlinks=False)
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:   # a temp file another phasemod just renamed
+                continue
             where = path / entry.name
             if stat.S_ISLNK(st.st_mode):
                 raise _refuse(where, "is a symbolic link")
@@ -75,8 +79,8 @@ def _check_entries(path: Path, dir_stat: os.stat_result) -> set[str]:
                 raise _refuse(where, "was not created by phasemod")
             elif not stat.S_ISREG(st.st_mode):
                 raise _refuse(where, "is not a regular file")
-            elif st.st_nlink != 1:
-                raise _refuse(where, "has other hard links")
+            elif st.st_nlink != 1 and entry.name.startswith((JOURNAL_NAME, LOCK_NAME)):
+                raise _refuse(where, "has other hard links")   # written in place: it must be ours alone
             if st.st_uid != dir_stat.st_uid or st.st_uid != os.geteuid():
                 raise _refuse(where, "belongs to another user")
             names.add(entry.name)
@@ -124,17 +128,17 @@ def state_dir(repo: Path, create: bool = True) -> Path | None:
                                  f"(`mv {STATE_DIR} {STATE_DIR}.untrusted`) and run again")
         _git_checked.add(key)
     names = _check_entries(path, st)
-    if CLONE_FILE in names:
-        _read_clone(path, st)
-    elif {n for n in names - _ADOPTABLE if not n.endswith(_TEMP_SUFFIX)}:
-        # A temp file is another phasemod process writing .gitignore or clone.json right now.
-        foreign = sorted(n for n in names - _ADOPTABLE if not n.endswith(_TEMP_SUFFIX))
-        raise _refuse(path / foreign[0], "was not created by phasemod in this clone "
-                                         f"(no {CLONE_FILE} beside it)")
-    else:
+    if CLONE_FILE not in names:
+        # Another phasemod starting at the same instant may be adopting it too: its temp
+        # files are expected, and the first clone id written wins (made with link()).
+        foreign = {n for n in names - _ADOPTABLE if not _TEMP.match(n)}
+        if foreign:
+            raise _refuse(path / sorted(foreign)[0], f"was not created by phasemod in this clone (no {CLONE_FILE} "
+                                                     "beside it)")
         _write(path, IGNORE_NAME, b"*\n")
         record = {"schema": 1, "id": secrets.token_hex(16), "dir": [st.st_dev, st.st_ino]}
-        _write(path, CLONE_FILE, json.dumps(record).encode())
+        _write(path, CLONE_FILE, json.dumps(record).encode(), replace=False)
+    _read_clone(path, st)
     return path
 
 
@@ -186,8 +190,9 @@ def _read(path: Path, name: str, limit: int) -> bytes | None:
         return handle.read(limit + 1)[:limit]
 
 
-def _write(path: Path, name: str, data: bytes) -> None:
-    """Atomically (temp file made with O_EXCL | O_NOFOLLOW, private, then renamed over)."""
+def _write(path: Path, name: str, data: bytes, replace: bool = True) -> None:
+    """Atomically (temp file made with O_EXCL | O_NOFOLLOW, private, then renamed over;
+    with ``replace`` off, linked into place only when ``name`` does not exist yet)."""
     with _dir_fd(path) as dfd:
         temp = f".{name[:80]}.{secrets.token_hex(8)}{_TEMP_SUFFIX}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dfd)
@@ -196,7 +201,14 @@ def _write(path: Path, name: str, data: bytes) -> None:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+            if replace:
+                os.replace(temp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+            else:
+                try:
+                    os.link(temp, name, src_dir_fd=dfd, dst_dir_fd=dfd, follow_symlinks=False)
+                except FileExistsError:
+                    pass
+                os.unlink(temp, dir_fd=dfd)
         except BaseException:
             try:
                 os.unlink(temp, dir_fd=dfd)

@@ -12,7 +12,7 @@ from typing import Sequence
 from phasemod import engine, scan
 from phasemod.manifest import Phase
 from phasemod.model import Kind, Reference
-from phasemod.select import repo_files
+from phasemod.select import walk
 
 KINDS = tuple(k.value for k in Kind)
 SCHEMA_VERSION = 1
@@ -62,8 +62,11 @@ class PhaseStatus:
 
 
 def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | None = None,
-                 jobs: int | None = None, record_baseline: bool = True) -> list[PhaseStatus]:
-    all_files = repo_files(repo)
+                 jobs: int | None = None, record_baseline: bool = True,
+                 only: Sequence[int] | None = None) -> list[PhaseStatus]:
+    """Per phase, what remains; ``only``: just these phase numbers, counted with the
+    same targets (and so the same scan cache) as a status of all ``phases``."""
+    all_files, problems = walk(repo)
     out = []
     targets_all = scan.targets_of(phases)
     roots = scan.source_roots_of(phases)
@@ -71,6 +74,8 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     states = phase_states(repo, phases)
     new_baseline = False
     for phase in phases:
+        if only is not None and phase.number not in only:
+            continue
         selection = engine.select_phase(repo, phase, all_files, shard, plan=False)
         items = [(path, scan.phase_targets(phase, path)) for path in selection.files]
         cache = _cache(repo, targets_all, roots, f"phase {phase.number}")
@@ -84,6 +89,10 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
             if result.imports_both:
                 status.imports_both.append(result.path)
             status.needs_review += [r for r in result.references if r.kind is Kind.IMPORT and r.note]
+        # Walk problems: a special file the phase selects, or a directory that could hold some.
+        status.unparseable += [(path, 0, reason) for path, reason in problems
+                               if path not in all_files and (reason.startswith("cannot be listed")
+                                                             or engine.select_phase(repo, phase, [path]).files)]
         key = _baseline_key(phase, shard)
         if record_baseline and key not in baselines:
             # One baseline: the count the first command to read the tree found; never overwritten.
@@ -187,7 +196,7 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
     name the old symbols by design, are not searched."""
     from phasemod.select import check_glob, select
 
-    all_files = repo_files(repo)
+    all_files, problems = walk(repo)
     if paths:
         patterns = []
         for p in paths:
@@ -208,6 +217,10 @@ def check(repo: Path, phases: Sequence[Phase], paths: Sequence[str] = (), manife
     # and when it has none the file is still named, so the gate never passes blind.
     found += [Reference(r.path, r.error_line, Kind.REFERENCE, "", f"unparseable: {r.error}")
               for r in results if r.error and not r.references]
+    # Never pass blind: a directory not searched or a special file is named too.
+    found += [Reference(path, 0, Kind.REFERENCE, "", f"unreadable: {reason}") for path, reason in problems
+              if reason.startswith("cannot be listed") or (not paths or select([path], patterns))
+              and scan.split_by_reader(path, targets)]
     return found
 
 

@@ -11,7 +11,27 @@ from dataclasses import dataclass
 
 
 class DecodeError(Exception):
-    """The bytes are not valid in the file's declared (or default) encoding."""
+    """The bytes are not valid in the file's declared (or default) encoding, or would not
+    come back byte for byte when encoded again."""
+
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+# Codecs whose bytes depend on what came before (escape sequences, shift states, base64
+# runs): re-encoding a changed text could change bytes outside the edit.
+_STATEFUL = ("unicode_escape", "raw_unicode_escape", "utf_7", "hz", "iso2022", "utf_16", "utf_32", "punycode",
+             "idna", "palmos")
+
+
+def is_python(path: str) -> bool:
+    """Whether phasemod reads ``path`` as Python source (parsed, decoded per PEP 263)."""
+    return path.endswith(PYTHON_SUFFIXES)
+
+
+def decode_for(path: str, data: bytes) -> "Source":
+    """The one decision for every file phasemod reads: Python source by PEP 263 (cookie,
+    BOM, UTF-8 by default), anything else as UTF-8 text."""
+    return decode_python(data) if is_python(path) else decode_text(data)
 
 
 @dataclass(frozen=True)
@@ -36,9 +56,17 @@ def decode_python(data: bytes) -> Source:
         encoding = "utf-8"
     body = data[len(codecs.BOM_UTF8):] if bom else data
     try:
-        return Source(body.decode(encoding), encoding, bom)
-    except (UnicodeDecodeError, LookupError) as exc:
+        name = codecs.lookup(encoding).name
+        text = body.decode(encoding)
+    except (UnicodeError, LookupError) as exc:
         raise DecodeError(f"cannot decode as {encoding}: {exc}") from None
+    if name.replace("-", "_").startswith(_STATEFUL):
+        raise DecodeError(f"encoding {encoding} is stateful (an edit could change other bytes); convert the file "
+                          "to UTF-8 first")
+    if name != "utf-8" and text.encode(encoding) != body:
+        raise DecodeError(f"encoding {encoding} does not round-trip (some bytes would change when written back); "
+                          "convert the file to UTF-8 first")
+    return Source(text, encoding, bom)
 
 
 def decode_text(data: bytes) -> Source:

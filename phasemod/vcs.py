@@ -24,7 +24,7 @@ def dirty_files(repo: Path) -> set[str]:
     """Repo-relative paths with uncommitted changes (empty outside a git work tree)."""
     if not is_work_tree(repo):
         return set()
-    result = subprocess.run(["git", "status", "--porcelain", "-z", "--untracked-files=no", "."], cwd=repo,
+    result = subprocess.run(["git", "-c", "core.fsmonitor=false", "status", "--porcelain", "-z", "--untracked-files=no", "."], cwd=repo,
                             capture_output=True, timeout=120)
     out = set()
     prefix = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=repo, capture_output=True, text=True,

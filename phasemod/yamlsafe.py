@@ -355,6 +355,12 @@ def glob_problem(glob: str) -> str | None:
         return f"refers to a home directory, got {show(glob)}; write a path relative to the repo root"
     if ".." in glob.split("/"):
         return f"leaves the repo root with '..', got {show(glob)}; write a path inside the repo"
+    from phasemod.globs import Glob, GlobError
+
+    try:   # the syntax the matcher reads: a reversed range or an empty class is an error here
+        Glob(glob)
+    except GlobError as exc:
+        return f"{exc}, got {show(glob)}"
     return None
 
 

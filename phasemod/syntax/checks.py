@@ -10,15 +10,15 @@ from collections.abc import Callable
 from fissix.pgen2 import token
 from fissix.pytree import Base, Leaf, Node
 
+from .nodes import COMPREHENSION_HOLDERS, CheckError, enclosing_function, fail, is_leaf
+from .nodes import FUNCTION_BOUNDARIES as _FUNCTION_BOUNDARIES
 from .tables import grammar
 from .tokenizer import HARD_KEYWORDS
 
 _S = grammar().symbol2number
 _NAME, _STRING, _NUMBER = token.NAME, token.STRING, token.NUMBER
 _RESERVED_TARGETS = HARD_KEYWORDS | {"__debug__"}
-_FUNCTION_BOUNDARIES = frozenset({_S["funcdef"], _S["classdef"], _S["lambdef"], _S["file_input"]})
 _LOOPS = frozenset({_S["for_stmt"], _S["while_stmt"]})
-COMPREHENSION_HOLDERS = frozenset(_S[name] for name in ("listmaker", "testlist_gexp", "dictsetmaker", "argument"))
 _FUTURE_FEATURES = frozenset(
     "nested_scopes generators division absolute_import with_statement print_function "
     "unicode_literals barry_as_FLUFL generator_stop annotations".split()
@@ -26,19 +26,6 @@ _FUTURE_FEATURES = frozenset(
 _STAR_SEQUENCES = frozenset(
     _S[name] for name in ("testlist_star_expr", "exprlist", "listmaker", "testlist_gexp", "subscriptlist", "dictsetmaker", "subject_expr", "patterns")
 )
-
-
-class CheckError(Exception):
-    """A construct CPython rejects; position of the offending leaf."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(message)
-        self.message, self.line, self.column = message, line, column
-
-
-def fail(message: str, node: Base) -> CheckError:
-    leaf = node if isinstance(node, Leaf) else next(node.leaves())
-    return CheckError(message, leaf.lineno, leaf.column)
 
 
 def _detach(node: Base) -> Base:
@@ -53,10 +40,6 @@ def _index(parent: Base, child: Base) -> int:
         if c is child:
             return i
     raise ValueError("not a child")
-
-
-def is_leaf(node: Base, value: str) -> bool:
-    return isinstance(node, Leaf) and node.value == value
 
 
 class Collector:
@@ -171,17 +154,6 @@ class Collector:
 
 
 # --- statements that need an enclosing function or loop ----------------------------------
-
-
-def enclosing_function(node: Base) -> Base:
-    """The function, lambda, class or module whose body holds ``node`` (defaults,
-    annotations and base classes belong to the scope around a definition)."""
-    child, parent = node, node.parent
-    while parent is not None:
-        if parent.type in _FUNCTION_BOUNDARIES and (parent.children[-1] is child or parent.type == _S["file_input"]):
-            return parent
-        child, parent = parent, parent.parent
-    return parent
 
 
 def _annotation_scope(node: Base) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fissix.pgen2 import token
 from fissix.pytree import Base, Leaf, Node
 
-from .checks import COMPREHENSION_HOLDERS, enclosing_function, fail, is_leaf
+from .nodes import COMPREHENSION_HOLDERS, enclosing_function, fail, is_leaf
 from .tables import grammar
 
 _S = grammar().symbol2number

@@ -4,22 +4,15 @@ It never tokenizes and never judges validity beyond the grammar (hooks from ``ch
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
-from fissix.pgen2 import grammar as pgen_grammar
 from fissix.pgen2 import token
 from fissix.pytree import Leaf, Node
 
+from .tables import Tables
 from .tokenizer import SOFT_KEYWORD, Token
 
-# An action is either the next state after shifting the token (an int) or
-# (next state, ((symbol, state after it is done), ...)) for the nonterminals to push
-# before the token is shifted into the innermost one.
-Action = int | tuple[int, tuple[tuple[int, int], ...]]
-
-# Names that pgen made keywords but that are ordinary names in Python 3.
-_NOT_KEYWORDS = frozenset({"print", "exec"})
-SOFT_KEYWORDS = frozenset({"match", "case", "type"})
 
 
 class GrammarError(Exception):
@@ -31,54 +24,18 @@ class GrammarError(Exception):
         self.message, self.token, self.stack = message, tok, stack or []
 
 
-class Tables:
-    """Per-state transition dictionaries compiled once from a pgen grammar."""
+class NormalizedName(Leaf):
+    """A name written with compatibility characters (``\uff2fld``). Python binds it by its
+    NFKC form, so ``value`` is that form and every comparison sees ``Old``; left
+    untouched by a rewrite it prints as written, so no byte changes outside an edit."""
 
-    def __init__(self, g: pgen_grammar.Grammar) -> None:
-        self.grammar = g
-        self.start = g.start
-        self.keyword_labels = {k: v for k, v in g.keywords.items() if k not in _NOT_KEYWORDS | SOFT_KEYWORDS}
-        self.soft_labels = {k: g.keywords[k] for k in SOFT_KEYWORDS}
-        self.token_labels = dict(g.tokens)
-        self.token_labels[token.ERRORTOKEN] = -1  # fits no state: parsing stops there
-        # Leaves whose validity depends on the enclosing function or loop.
-        self.watch_labels = frozenset(
-            [self.keyword_labels[k] for k in ("return", "yield", "break", "continue", "nonlocal")]
-            + [self.token_labels[token.AWAIT], self.token_labels[token.ASYNC]]
-        )
-        self.trans: dict[int, list[dict[int, Action]]] = {}
-        self.accepting: dict[int, list[bool]] = {}
-        self.accept_only: dict[int, list[bool]] = {}
-        for sym, (states, _first) in g.dfas.items():
-            self.accepting[sym] = [(0, i) in arcs for i, arcs in enumerate(states)]
-            self.accept_only[sym] = [arcs == [(0, i)] for i, arcs in enumerate(states)]
-        for sym in g.dfas:
-            self.trans[sym] = [self._state_actions(sym, i) for i in range(len(g.dfas[sym][0]))]
+    def __init__(self, type_: int, raw: str, context: tuple) -> None:
+        super().__init__(type_, unicodedata.normalize("NFKC", raw), context=context)
+        self.raw = raw
+        self.normal = self.value
 
-    def _state_actions(self, sym: int, state: int) -> dict[int, Action]:
-        g = self.grammar
-        actions: dict[int, Action] = {}
-        for label, nxt in g.dfas[sym][0][state]:
-            if label == 0:
-                continue
-            kind = g.labels[label][0]
-            if kind < 256:
-                actions[label] = nxt
-                continue
-            for first_label in g.dfas[kind][1]:
-                actions[first_label] = (nxt, self._descend(kind, first_label))
-        return actions
-
-    def _descend(self, sym: int, label: int) -> tuple[tuple[int, int], ...]:
-        """The chain of pushes from ``sym``'s first state down to the shift of ``label``."""
-        g = self.grammar
-        for arc_label, nxt in g.dfas[sym][0][0]:
-            kind = g.labels[arc_label][0]
-            if arc_label == label:
-                return ((sym, nxt),)
-            if kind >= 256 and label in g.dfas[kind][1]:
-                return ((sym, nxt),) + self._descend(kind, label)
-        raise AssertionError("label outside first set")
+    def __str__(self) -> str:
+        return self.prefix + (self.raw if self.value == self.normal else str(self.value))
 
 
 Hook = Callable[[Node], Node | None]
@@ -134,7 +91,10 @@ def parse_tokens(
                 for sym, state in pushes:
                     entry = [trans[sym], state, sym, []]
                     stack.append(entry)
-            leaf = Leaf(ttype, value, context=(prefix, (line, col)))
+            if ttype == NAME and not value.isascii() and unicodedata.normalize("NFKC", value) != value:
+                leaf = NormalizedName(ttype, value, context=(prefix, (line, col)))
+            else:
+                leaf = Leaf(ttype, value, context=(prefix, (line, col)))
             entry[3].append(leaf)
             if label in watch_labels and watched is not None:
                 watched.append(leaf)

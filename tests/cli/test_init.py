@@ -170,3 +170,15 @@ def test_generated_tree_every_true_reference_once_and_critical_first(tmp_path: P
     assert sum(plan.references for plan in plans) == sum(true_files.values())
     critical = [p for p in owner if "critical" in p and p.endswith(".py")]
     assert critical and all(owner[p] == 1 for p in critical)
+
+
+def test_validation_leaves_out_what_the_project_does_not_collect(tmp_path: Path) -> None:
+    repo = small_repo(tmp_path)
+    tree(repo, {"tests/cases/test_data.py": USE.replace("def make", "def test_data"),
+                "pyproject.toml": '[tool.pytest.ini_options]\nnorecursedirs = ".git tests/cases"\n',
+                "tox.ini": "[testenv]\ncommands = coverage run -m pytest {posargs}\n"})
+    plans, _ = propose.propose(repo, propose.Request(OLD, NEW), repo / "phase_manifests")
+    runs = [run for plan in plans for run in plan.validate]
+    assert any(run.startswith("coverage run -m pytest tests/test_core.py") for run in runs), runs
+    assert not any("tests/cases/test_data.py" in run for run in runs), runs
+    assert "tests/cases/test_data.py" in {p for plan in plans for p in plan.files}   # still migrated

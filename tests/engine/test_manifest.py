@@ -347,7 +347,7 @@ def test_unknown_option_with_suggestion(pm: Path) -> None:
     ("phase: 1.5", "pm/01.yaml:1: phase: expected an integer like 1, got the number 1.5"),
     ("phase: [1]", "pm/01.yaml:1: phase: expected an integer like 1, got a list"),
     ("phase:", "pm/01.yaml:1: phase: expected an integer like 1, got nothing (null)"),
-    ("phase: -2", "pm/01.yaml:1: phase: expected a phase number of 0 or more like 1, got -2"),
+    ("phase: -2", "pm/01.yaml:1: phase: expected a phase number from 0 to 9223372036854775807 like 1, got -2"),
 ], ids=["bool", "string", "float", "list", "null", "negative"])
 def test_wrong_type_phase(pm: Path, line: str, expected: str) -> None:
     assert file_problems(pm, phase_text().replace("phase: 1", line)) == [expected]

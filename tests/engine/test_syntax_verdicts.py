@@ -39,7 +39,7 @@ def _text(tree) -> str:
         if node.children:
             stack.extend(reversed(node.children))
         else:
-            parts.append(node.prefix + getattr(node, "value", ""))
+            parts.append(str(node))   # a leaf prints as written (an NFKC-normalised name too)
     return "".join(parts)
 
 
