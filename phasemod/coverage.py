@@ -5,6 +5,8 @@ Pure path questions over the repo's file list; never reads a file's contents.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import difflib
 import re
 from pathlib import Path
@@ -40,8 +42,13 @@ def split_never_selected(repo: Path, phase: Phase, files: Sequence[str]) -> tupl
 
 
 def check_includes(phase: Phase, files: Sequence[str], never: Sequence[str]) -> None:
-    """Every include glob must match a file; raise naming the glob and a close path."""
+    """Every include glob must match a file; raise naming the glob and a close path. A glob
+    the phase's own recipes also name as repository paths (the files a deletion removes)
+    is no typo: it matches nothing once the phase has run, and a re-run must still work."""
+    own = _own_paths(phase)
     for glob in phase.files.include:
+        if glob in own:
+            continue
         pattern = compile_glob(glob)
         if any(pattern.match(p) for p in files) or any(pattern.match(p) for p in never):
             continue   # a glob matching only the manifests: plan lists them as excluded
@@ -50,6 +57,19 @@ def check_includes(phase: Phase, files: Sequence[str], never: Sequence[str]) -> 
         hint = f"; did you mean {hint!r}" if hint else ""
         raise SelectionError(f"{phase.path}: files.include: glob {glob!r} matches no file{where}{hint}; "
                              "fix the glob or remove it")
+
+
+def _own_paths(phase: Phase) -> set[str]:
+    """The repository paths the phase's recipes name in their ``repo_paths`` options."""
+    own: set[str] = set()
+    for spec in phase.recipes:
+        if not dataclasses.is_dataclass(spec.options):
+            continue
+        for option in dataclasses.fields(spec.options):
+            if option.metadata.get("repo_paths"):
+                value = getattr(spec.options, option.name)
+                own.update(value if isinstance(value, (list, tuple)) else [value])
+    return own
 
 
 def check_not_empty(phase: Phase, selected: Sequence[str]) -> None:

@@ -459,6 +459,8 @@ def manifest_text(plan: PhasePlan, request: Request, moves: Moves, command: str,
     }
     if request.source_roots:
         document["source_roots"] = list(request.source_roots)
+    if plan.delete and not plan.files:
+        document["allow_empty"] = True    # only the deletion: nothing is left to select once it ran
     header = (f"# Proposed by `{command}`.\n"
               f"# Phase {plan.number} rule: {plan.rule}.\n"
               f"# {len(plan.files)} files, {plan.references} references when proposed. Edit freely: "

@@ -182,3 +182,19 @@ def test_validation_leaves_out_what_the_project_does_not_collect(tmp_path: Path)
     assert any(run.startswith("coverage run -m pytest tests/test_core.py") for run in runs), runs
     assert not any("tests/cases/test_data.py" in run for run in runs), runs
     assert "tests/cases/test_data.py" in {p for plan in plans for p in plan.files}   # still migrated
+
+
+def test_a_repo_without_docs_ends_with_a_deletion_that_a_second_run_repeats_as_a_no_op(tmp_path: Path) -> None:
+    repo = tree(tmp_path, {"pkg/__init__.py": "", "pkg/old_mod.py": "from pkg.new_mod import New as Old  # noqa\n",
+                           "pkg/new_mod.py": "class New:\n    pass\n", "pkg/user.py": USE})
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    assert init(repo).exit_code == 0
+    last = phases_of(repo)["docs-and-cleanup"]
+    assert last["allow_empty"] is True and last["files"]["include"] == ["pkg/old_mod.py"]
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"], cwd=repo, check=True)
+    for _ in range(2):
+        ran = CliRunner().invoke(cli, ["--repo", str(repo), "run", "--all", "--yes", "--no-validate", "--jobs", "1"])
+        assert ran.exit_code == 0, ran.output
+    assert not (repo / "pkg/old_mod.py").exists()
+    assert (repo / "pkg/user.py").read_text().startswith("from pkg.new_mod import New as Old\n")
