@@ -6,39 +6,20 @@ Each case is run through the CLI (`run --all --yes`), compared byte for byte wit
 from __future__ import annotations
 
 import filecmp
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
-from click.testing import CliRunner
 
-from phasemod.runner import cli
+
+import golden
+from golden import run, tree
 
 CASES = Path(__file__).parents[1] / "cases"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "before").is_dir())
 
 
-def tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".phasemod" not in p.parts and "phase_manifests" not in p.parts
-            and "__pycache__" not in p.parts}
-
-
-def run(repo: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--repo", str(repo), "run", "--all", "--yes", "--no-validate", "--jobs", "1"])
-    return result.exit_code, result.output
-
-
 def prepare(name: str, tmp_path: Path) -> tuple[Path, dict]:
-    case = CASES / name
-    repo = tmp_path / "repo"
-    shutil.copytree(case / "before", repo)
-    (repo / "phase_manifests").mkdir()
-    shutil.copy(case / "manifest.yaml", repo / "phase_manifests" / "01.yaml")
-    expect_file = case / "expect.yaml"
-    expect = yaml.safe_load(expect_file.read_text()) if expect_file.exists() else {"exit": 0, "findings": []}
-    return repo, expect
+    return golden.prepare(CASES / name, tmp_path)
 
 
 def test_there_are_enough_cases() -> None:
