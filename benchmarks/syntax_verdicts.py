@@ -8,27 +8,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
-import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PY313 = "/root/.pyenv/versions/3.13.0/bin/python3"
+from syntax_mutations import DEFAULT_PY313, cpython_verdicts  # the script beside this one
 
-_POSITIONS = r"""
-import json, sys, warnings
-warnings.simplefilter("ignore")
-out = []
-for s in json.load(sys.stdin):
-    try:
-        compile(s, "snippet", "exec", dont_inherit=True)
-        out.append(None)
-    except SyntaxError as exc:
-        out.append([exc.lineno or 0, (exc.offset or 1) - 1])
-    except ValueError:
-        out.append([0, 0])
-json.dump(out, sys.stdout)
-"""
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_cases() -> tuple[list[tuple[bool, str]], dict[str, str]]:
@@ -64,9 +48,7 @@ def main() -> None:
     for i in (rejected_valid + accepted_invalid)[: args.show]:
         print(f"  {cases[i][1]!r}: phasemod {ours[i]}")
     if Path(args.python).exists():
-        out = subprocess.run([args.python, "-c", _POSITIONS], input=json.dumps([s for _a, s in cases]),
-                             capture_output=True, text=True, check=True)
-        cpython = json.loads(out.stdout)
+        cpython = cpython_verdicts(args.python, [s for _a, s in cases])
         both = [i for i in invalid if ours[i] is not None and cpython[i] is not None and cpython[i][0]]
         line = sum(ours[i][0] == cpython[i][0] for i in both)
         column = sum(ours[i] == cpython[i] for i in both)

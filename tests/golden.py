@@ -33,3 +33,33 @@ def prepare(case: Path, tmp_path: Path) -> tuple[Path, dict]:
     expect_file = case / "expect.yaml"
     expect = yaml.safe_load(expect_file.read_text()) if expect_file.exists() else {"exit": 0, "findings": []}
     return repo, expect
+
+
+def compiles(data: bytes) -> bool:
+    """Whether the running Python compiles ``data`` (3.12 syntax under 3.11 does not: the
+    rewrite is then only checked to parse, as the engine does)."""
+    try:
+        compile(data, "<before>", "exec", dont_inherit=True)
+    except SyntaxError:
+        return False
+    return True
+
+
+def check_case(case: Path, tmp_path: Path) -> None:
+    """Run the case; the tree must equal `after/` with the expected exit code and findings,
+    a second run must change nothing, and every rewritten Python file must compile."""
+    repo, expect = prepare(case, tmp_path)
+    code, output = run(repo)
+    assert code == expect["exit"], output
+    for needle in expect["findings"]:
+        assert needle in output, output
+    assert tree(repo) == tree(case / "after")
+
+    again, output = run(repo)
+    assert again == expect["exit"], output
+    assert tree(repo) == tree(case / "after")
+
+    before = tree(case / "before")
+    for rel, data in tree(repo).items():
+        if rel.endswith(".py") and before.get(rel) != data and compiles(before.get(rel, b"")):
+            compile(data, rel, "exec", dont_inherit=True)

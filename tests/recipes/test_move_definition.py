@@ -34,21 +34,7 @@ def test_there_are_the_required_cases() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_case(name: str, tmp_path: Path) -> None:
-    repo, expect = prepare(name, tmp_path)
-    code, output = run(repo)
-    assert code == expect["exit"], output
-    for needle in expect["findings"]:
-        assert needle in output, output
-    assert tree(repo) == tree(CASES / name / "after")
-
-    again, output = run(repo)
-    assert again == expect["exit"], output
-    assert tree(repo) == tree(CASES / name / "after")
-
-    before = tree(CASES / name / "before")
-    for rel, data in tree(repo).items():
-        if rel.endswith(".py") and before.get(rel) != data:
-            compile(data, rel, "exec", dont_inherit=True)
+    golden.check_case(CASES / name, tmp_path)
 
 
 def test_deprecation_shim_warns_and_returns_the_moved_object(tmp_path: Path) -> None:
