@@ -21,9 +21,11 @@ _AS = re.compile(r"\s+as\s+\w+\s*$")
 
 @dataclass(frozen=True)
 class ImportGraph:
-    """``imports[path]``: the repo files whose modules ``path`` imports."""
+    """``imports[path]``: the repo files whose modules ``path`` imports; ``names[path]``:
+    its ``from ... import`` statements as (absolute module, [names])."""
 
     imports: Mapping[str, frozenset[str]]
+    names: Mapping[str, list[tuple[str, list[str]]]]
 
     def importers(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {path: set() for path in self.imports}
@@ -42,7 +44,7 @@ def build(repo: Path, files: Sequence[str], source_roots: tuple[str, ...] = ()) 
         packages[path] = (module, is_package)
         if module:
             modules.setdefault(module, path)
-    imports = {}
+    imports, names = {}, {}
     for path in files:
         try:
             text = (repo / path).read_bytes().decode("utf-8", "replace")
@@ -55,7 +57,8 @@ def build(repo: Path, files: Sequence[str], source_roots: tuple[str, ...] = ()) 
             if target is not None and target != path:
                 found.add(target)
         imports[path] = frozenset(found)
-    return ImportGraph(imports)
+        names[path] = from_imports(text, module, is_package)
+    return ImportGraph(imports, names)
 
 
 def imported_modules(text: str, module: str = "", is_package: bool = False) -> set[str]:

@@ -92,12 +92,12 @@ def propose(repo: Path, request: Request, manifests: Path) -> tuple[list[PhasePl
         raise UsageError(f"--old {request.old}: no file of the repository defines module "
                          f"{request.old.rpartition('.')[0]}; check the dotted path (or pass --repo)")
     python_files = [f for f in all_files if f.endswith((".py", ".pyi"))]
-    moves = other_names(repo, request, python_files, old_files)
+    graph = importgraph.build(repo, python_files, request.source_roots)
+    moves = other_names(request, graph, old_files)
     counts = _survey(repo, request, moves, old_files)
     code = {p: n for p, n in counts.items() if p.endswith((".py", ".pyi")) and not is_test(p)}
     tests = {p: n for p, n in counts.items() if p.endswith((".py", ".pyi")) and is_test(p)}
     text = {p: n for p, n in counts.items() if not p.endswith((".py", ".pyi"))}
-    graph = importgraph.build(repo, python_files, request.source_roots)
     for pattern in request.critical:
         if not any(matches(f, [pattern]) for f in all_files):
             raise UsageError(f"--critical {pattern}: matches no file of the repository")
@@ -123,23 +123,16 @@ def propose(repo: Path, request: Request, manifests: Path) -> tuple[list[PhasePl
     return plans, moves
 
 
-def other_names(repo: Path, request: Request, python_files: Sequence[str], old_files: Sequence[str]) -> Moves:
+def other_names(request: Request, graph: importgraph.ImportGraph, old_files: Sequence[str]) -> Moves:
     """What else importers take from the old module (see ``Moves``)."""
     old_module, _, old_name = request.old.rpartition(".")
     source = next((f for f in old_files if not matches(f, [BACKUPS])), None)
-    homes: dict[str, str] = {}
-    if source is not None:
-        module, is_package = module_of(str(repo), source, request.source_roots)
-        for base, names in importgraph.from_imports(_read(repo / source), module, is_package):
-            for name in names:
-                if base != old_module:
-                    homes[name] = base
+    homes = {name: base for base, names in graph.names.get(source, []) if base != old_module for name in names}
     users: dict[str, set[str]] = {}
-    for path in python_files:
+    for path, statements in graph.names.items():
         if path in old_files:
             continue
-        module, is_package = module_of(str(repo), path, request.source_roots)
-        for base, names in importgraph.from_imports(_read(repo / path), module, is_package):
+        for base, names in statements:
             if base == old_module:
                 for name in names:
                     if name != old_name:
@@ -147,13 +140,6 @@ def other_names(repo: Path, request: Request, python_files: Sequence[str], old_f
     also = tuple((f"{old_module}.{name}", f"{homes[name]}.{name}") for name in sorted(users) if name in homes)
     stranded = tuple((name, tuple(sorted(users[name]))) for name in sorted(users) if name not in homes)
     return Moves((request.old, request.new), also, stranded)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 def is_test(path: str) -> bool:
