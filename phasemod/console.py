@@ -26,7 +26,8 @@ a - accept this hunk and the rest of this file
 d - reject this hunk and the rest of this file
 A - accept this hunk and everything left in the phase
 q - stop here; decisions so far are kept and recorded (a later run -i resumes)
-e - edit this hunk in $EDITOR (the result must still parse)
+e - edit the whole hunk in $EDITOR (context, - and + lines, # instructions); the result must
+    still parse and keep every name bound, else it is refused and e edits it again
 ? - this help"""
 KEYS = "ynadAqe"   # each is the value of a review.Decision
 
@@ -62,6 +63,7 @@ class Reviewer:
 
     def __init__(self, color: bool) -> None:
         self.color = color
+        self._refused: tuple[Any, str] | None = None   # (prompt, buffer) of an edit refused as unreadable
 
     def __call__(self, prompt: Prompt) -> tuple[Decision, str | None]:
         from phasemod.review import Decision
@@ -144,23 +146,39 @@ class Reviewer:
         return line.strip()[:1] if line else ""
 
     def _edit(self, prompt: Prompt) -> str | None:
-        text = "".join(prompt.hunk.after)
+        """`e`: the whole hunk in $EDITOR as `git add -p` shows it (context, `-` and `+`
+        lines, `#` instructions); the new lines as edited, or None (cancelled, failed or
+        refused: the key is asked again, and `e` starts from the refused buffer)."""
+        from phasemod import hunkedit
+
+        refused = self._refused
+        self._refused = None
+        if refused is not None and refused[0] is prompt:
+            start = refused[1]
+        else:
+            start = hunkedit.buffer(prompt.hunk, prompt.error)
         try:
-            edited = click.edit(text, extension=".py", require_save=False)
+            edited = click.edit(start, extension=".diff", require_save=False)
         except click.ClickException as exc:
             click.echo(style(f"! the editor failed: {exc.format_message()}", self.color, fg="yellow"))
             return None
         if edited is None:
             return None
-        if not edited.strip():
+        try:
+            after = hunkedit.parse(prompt.hunk, edited)
+        except hunkedit.EditError as exc:
+            # Offered again from what was written, the reason on top.
+            kept = "".join(line for line in edited.splitlines(True) if not line.startswith("# refused: "))
+            self._refused = (prompt, "".join(f"# refused: {line}\n" for line in str(exc).splitlines()) + kept)
+            click.echo(style(f"! the edit was refused: {escape(str(exc))}; e edits it again, the other keys decide "
+                             "about the proposed hunk", self.color, fg="yellow"))
+            return None
+        if after is None:
             # As in `git add -p`, an emptied buffer cancels the edit: an editor that
             # crashed and truncated its file must not turn code into blank lines.
             click.echo(style("! the edited hunk was empty; the edit is cancelled", self.color, fg="yellow"))
             return None
-        if text.endswith("\n") and not edited.endswith("\n"):
-            edited += "\n"
-        newline = "\r\n" if text.endswith("\r\n") else "\n"
-        return edited.replace("\r\n", "\n").replace("\n", newline)
+        return after
 
 
 def _hunks(numbers: Sequence[int]) -> str:
