@@ -16,7 +16,7 @@ from typing import Any, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import catalog, context, coverage, hunks, namecheck, scan, starnames, syntax, textio, units
+from phasemod import catalog, context, coverage, hunks, namecheck, resolve, scan, starnames, syntax, textio, units
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Learned, Status
@@ -303,15 +303,23 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         changed_by = [recipes.phase.recipes[i].name for i in edits.recipes.get(path, ())] \
             if edits is not None and planned is not None and planned != source.text else []
         python_recipes = [i for i in indices if recipes.compiled[i].recipe.reads is Reads.PYTHON]
-        names_before = namecheck.facts_of_tree(tree, module, is_package)
+        analysis = resolve.analyze(tree, module, is_package)
+        names_before = namecheck.facts_of_analysis(analysis)
         with context.entering(ctx):
-            for i in python_recipes:
+            for n, i in enumerate(python_recipes):
                 fixers = recipes.compiled[i].fixers
                 ctx.recipe = recipes.phase.recipes[i].name
                 before = len(ctx.findings)
                 # Which recipe changed the file is only a question when there are several.
                 snapshot = str(tree) if len(python_recipes) > 1 else None
-                apply_fixers(fixers, tree, str(full))
+                if n == 0 and ":" not in ctx.recipe:
+                    # phasemod's own rewriters analyze the tree before their first edit:
+                    # the analysis just made is theirs (once, and only for this recipe).
+                    resolve.hand_over(tree, analysis, module, is_package)
+                try:
+                    apply_fixers(fixers, tree, str(full))
+                finally:
+                    resolve.forget()
                 if any(f.kind is FindingKind.CONFLICT for f in ctx.findings[before:]):
                     continue
                 if snapshot is None or str(tree) != snapshot:
@@ -373,8 +381,9 @@ def _learn(repo: Path, path: str, new_bytes: bytes, module: str, is_package: boo
         tree = syntax.parse(textio.decode_for(path, new_bytes).text)
     except (syntax.ParseError, textio.DecodeError):
         return None
-    found = scan.scan_file(repo, path, targets, phase.source_roots, new_bytes, tree=tree)
-    return Learned(digest, module, is_package, namecheck.facts_of_tree(tree, module, is_package), found)
+    with resolve.unchanged(tree):   # the survey and the facts share one analysis
+        found = scan.scan_file(repo, path, targets, phase.source_roots, new_bytes, tree=tree)
+        return Learned(digest, module, is_package, namecheck.facts_of_tree(tree, module, is_package), found)
 
 
 def _unsafe(path: str, findings: tuple[Finding, ...], problems: Sequence[namecheck.NameProblem]) -> FileOutcome:

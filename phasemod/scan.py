@@ -145,7 +145,11 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
     modules = starnames.repo_modules(str(repo), source_roots)
     modules.consulted.clear()
     ctx = context.FileContext(path, module, is_package, modules=modules)
-    with context.entering(ctx):  # a survey may ask what star imports of repo modules provide
+    from phasemod import resolve   # not at import time: `status` answers from its cache without fissix
+
+    # A survey may ask what star imports of repo modules provide; surveys only read the
+    # tree, so they share one analysis of it.
+    with context.entering(ctx), resolve.unchanged(tree):
         found = [(t, t.recipe.survey(t.options, Source(path, source.text, tree, module, is_package))) for t in live]
     refs = _references(path, source.text, [t for t, _ in found], None, [f for _, f in found])
     both = any(f.imports_new and any(ref[1] is Kind.IMPORT for ref in f.references) for _, f in found)
