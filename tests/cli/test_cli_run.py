@@ -109,8 +109,11 @@ def test_review_keys_file_and_help(tmp_path: Path) -> None:
     assert (repo / "pkg/p1_0.py").read_text().count("New()") == 2
     assert (repo / "pkg/p1_2.py").read_text() == use_file(2)
     log = json.loads(run_cli(repo, "log", "--json").stdout)
-    decisions = [h["decision"] for h in log["runs"][0]["hunks"]]
-    assert decisions == ["accepted"] * 3 + ["rejected"] * 3 + ["accepted", "rejected", "rejected", "rejected"]
+    # each hunk once, with its last decision: the dropped import is one row, rejected
+    hunks = log["runs"][0]["hunks"]
+    assert [h["decision"] for h in hunks] == ["accepted"] * 3 + ["rejected"] * 6
+    assert len({h["key"] for h in hunks}) == 9
+    assert "6 rejected" in result.stdout and "3 hunks accepted" in result.stdout
 
 
 def test_edit_in_editor_then_unparseable_edit_shown_again(tmp_path: Path, monkeypatch) -> None:
