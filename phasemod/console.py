@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import click
 
 from phasemod import hunks as hunklib
-from phasemod.display import escape
+from phasemod.display import count, escape
 from phasemod.keys import shared as terminal_keys
 from phasemod.model import FileOutcome, Kind, Status
 
@@ -27,7 +27,8 @@ a - accept this hunk and the rest of this file
 d - reject this hunk and the rest of this file
 A - accept this hunk and everything left in the phase
 q - stop here; decisions so far are kept and recorded (a later run -i resumes)
-e - edit this hunk in $EDITOR (the result must still parse)
+e - edit the whole hunk in $EDITOR (context, - and + lines, # instructions); the result must
+    still parse and keep every name bound, else it is refused and e edits it again
 k - go back to the previous hunk (its decision can be changed)
 K - go back to the previous undecided hunk
 j - leave this hunk undecided, go to the next undecided hunk
@@ -80,6 +81,7 @@ class Reviewer:
 
     def __init__(self, color: bool) -> None:
         self.color = color
+        self._refused: tuple[Any, str] | None = None   # (prompt, buffer) of an edit refused as unreadable
 
     def __call__(self, prompt: Prompt) -> tuple[Decision, str | None]:
         from phasemod.review import Decision
@@ -96,7 +98,8 @@ class Reviewer:
             if key in ("", None):
                 return Decision.QUIT, None
             if key == "?":
-                click.echo(HELP if prompt.navigation else "\n".join(HELP.splitlines()[:7] + HELP.splitlines()[-1:]))
+                click.echo(HELP if prompt.navigation else
+                           "\n".join(line for line in HELP.splitlines() if line[:1] not in NAVIGATION_KEYS))
                 continue
             decision = Decision(key) if key and key in keys else None
             if decision is None:
@@ -164,23 +167,39 @@ class Reviewer:
         return terminal_keys().key()
 
     def _edit(self, prompt: Prompt) -> str | None:
-        text = "".join(prompt.hunk.after)
+        """`e`: the whole hunk in $EDITOR as `git add -p` shows it (context, `-` and `+`
+        lines, `#` instructions); the new lines as edited, or None (cancelled, failed or
+        refused: the key is asked again, and `e` starts from the refused buffer)."""
+        from phasemod import hunkedit
+
+        refused = self._refused
+        self._refused = None
+        if refused is not None and refused[0] is prompt:
+            start = refused[1]
+        else:
+            start = hunkedit.buffer(prompt.hunk, prompt.error)
         try:
-            edited = click.edit(text, extension=".py", require_save=False)
+            edited = click.edit(start, extension=".diff", require_save=False)
         except click.ClickException as exc:
             click.echo(style(f"! the editor failed: {exc.format_message()}", self.color, fg="yellow"))
             return None
         if edited is None:
             return None
-        if not edited.strip():
+        try:
+            after = hunkedit.parse(prompt.hunk, edited)
+        except hunkedit.EditError as exc:
+            # Offered again from what was written, the reason on top.
+            kept = "".join(line for line in edited.splitlines(True) if not line.startswith("# refused: "))
+            self._refused = (prompt, "".join(f"# refused: {line}\n" for line in str(exc).splitlines()) + kept)
+            click.echo(style(f"! the edit was refused: {escape(str(exc))}; e edits it again, the other keys decide "
+                             "about the proposed hunk", self.color, fg="yellow"))
+            return None
+        if after is None:
             # As in `git add -p`, an emptied buffer cancels the edit: an editor that
             # crashed and truncated its file must not turn code into blank lines.
             click.echo(style("! the edited hunk was empty; the edit is cancelled", self.color, fg="yellow"))
             return None
-        if text.endswith("\n") and not edited.endswith("\n"):
-            edited += "\n"
-        newline = "\r\n" if text.endswith("\r\n") else "\n"
-        return edited.replace("\r\n", "\n").replace("\n", newline)
+        return after
 
 
 def _hunks(numbers: Sequence[int]) -> str:
@@ -293,8 +312,8 @@ def _kind_table(rows: Sequence[tuple[str, dict[str, int], int]], color: bool) ->
 def print_plan(report: Sequence[Any], color: bool) -> None:
     rows = [(f"{s.phase.number} {s.phase.name}", s.by_kind, s.remaining) for s in report]
     for s in report:
-        click.echo(f"phase {s.phase.number} {s.phase.name}: {s.files} files selected, "
-                   f"{len({r.path for r in s.references})} with references, {s.remaining} references")
+        click.echo(f"phase {s.phase.number} {s.phase.name}: {count(s.files, 'file')} selected, "
+                   f"{len({r.path for r in s.references})} with references, {count(s.remaining, 'reference')}")
         for path in s.never_selected:
             click.echo(f"  excluded: {path} (phasemod never selects its own manifests)")
     click.echo("\n".join(_kind_table(rows, color)))
@@ -343,12 +362,14 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
                 fg = "red" if line.startswith("-") and not line.startswith("---") else \
                     "green" if line.startswith("+") and not line.startswith("+++") else None
                 click.echo(style(line, color, fg=fg) if fg else line)
+    from phasemod.applier import decision_counts
+
     counts = {s: sum(1 for o in report.outcomes if o.status is s) for s in Status}
     verb = "would change" if dry_run else "changed"
     changed = counts[Status.CHANGED] if dry_run else len(report.applied) - len(report.deleted)
-    click.echo(style(f"phase {p.number} {p.name}: {report.selected} files selected, {changed} {verb}, "
-                      f"{len(report.deleted)} {'to delete' if dry_run else 'deleted'}, "
-                      f"{report.accepted_hunks} hunks accepted, {report.rejected_hunks} rejected, "
+    hunks = f"{count(report.accepted_hunks, 'hunk')} proposed" if dry_run else decision_counts(report)
+    click.echo(style(f"phase {p.number} {p.name}: {count(report.selected, 'file')} selected, {changed} {verb}, "
+                      f"{len(report.deleted)} {'to delete' if dry_run else 'deleted'}, {hunks}, "
                       f"{counts[Status.FAILED]} failed", color, bold=True))
     for finding in report.findings:
         click.echo(style(escape(finding.render()), color, fg="yellow"))
@@ -399,7 +420,8 @@ def report_json(report: PhaseReport) -> dict:
     return {
         "phase": report.phase.number, "name": report.phase.name, "run_id": report.run_id,
         "selected": report.selected, "applied": report.applied, "deleted": report.deleted,
-        "hunks_accepted": report.accepted_hunks, "hunks_rejected": report.rejected_hunks,
+        "hunks_accepted": report.accepted_hunks, "hunks_edited": report.edited_hunks,
+        "hunks_rejected": report.rejected_hunks,
         "outcomes": {s.value: sum(1 for o in report.outcomes if o.status is s) for s in Status},
         "findings": [{"kind": f.kind.value, "path": f.path, "line": f.line, "message": f.message}
                      for f in report.findings],
@@ -439,10 +461,13 @@ def os_error(exc: OSError) -> str:
     return f"{text}; nothing was left half-written (rerun with --debug for details)"
 
 
-def print_rollback_plan(plan: Any, color: bool) -> None:
+def print_rollback_plan(plan: Any, color: bool, force: bool = False) -> None:
+    """What a rollback restores; with unforced conflicts nothing is written, so the other
+    files are listed as what it *would* restore."""
+    blocked = bool(plan.conflicts) and not force
     for item in plan.changes:
         if not item.conflict:
-            click.echo(f"{item.action:8s} {escape(item.path)}")
+            click.echo(f"{'would ' + item.action if blocked else item.action:8s} {escape(item.path)}")
     for temp in plan.stray_temps:
         click.echo(f"remove   {escape(temp)} (temporary file left by a killed write)")
     for item in plan.conflicts:
@@ -453,11 +478,11 @@ def print_rollback_plan(plan: Any, color: bool) -> None:
 
 def print_rollback_result(result: Any, color: bool) -> None:
     if not result.ok:
-        click.echo(style(f"{len(result.conflicts)} conflicts: nothing was rolled back or overwritten; "
+        click.echo(style(f"{count(len(result.conflicts), 'conflict')}: nothing was rolled back or overwritten; "
                           "use --force to overwrite them", color, fg="red"))
         return
-    forced = f" ({len(result.conflicts)} conflicting files overwritten)" if result.forced else ""
-    click.echo(f"rolled back {len(result.done)} files{forced}")
+    forced = f" ({count(len(result.conflicts), 'conflicting file')} overwritten)" if result.forced else ""
+    click.echo(f"rolled back {count(len(result.done), 'file')}{forced}")
     for kept in getattr(result, "kept", ()):
         click.echo(f"kept     {escape(kept)} (your bytes before the forced rollback)")
 
@@ -478,7 +503,6 @@ def print_log(data: dict, color: bool) -> None:
     """The journal, newest last: each run with its files, decisions and validations."""
     for run in data.get("runs", []):
         hunks = run.get("hunks", [])
-        counts = {d: sum(1 for h in hunks if h["decision"] == d) for d in ("accepted", "edited", "rejected")}
         outcome_fg = {"applied": "green", "interrupted": "yellow", "rolled-back": "cyan"}.get(run["outcome"], "red")
         state = run.get("state", run["outcome"])
         outcome_fg = "yellow" if state == "partial" else outcome_fg
@@ -486,6 +510,7 @@ def print_log(data: dict, color: bool) -> None:
                    + style(state, color, fg=outcome_fg, bold=True)
                    + f"  {run['started']} .. {run.get('ended') or '-'}  pid {run['pid']}")
         click.echo(f"  command: {escape(run['command'])}")
+        counts = run["decisions"]
         pending = sum(1 for h in hunks if h["decision"] == "pending")
         click.echo(f"  hunks: {len(hunks) - pending} decided: {counts['accepted']} accepted, {counts['edited']} edited, "
                    f"{counts['rejected']} rejected" + (f", {pending} undone (asked again on resume)" if pending else ""))

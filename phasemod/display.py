@@ -31,3 +31,8 @@ def escape(text: object) -> str:
         else:
             out.append(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
     return "".join(out)
+
+
+def count(number: int, noun: str, plural: str = "") -> str:
+    """``1 hunk``, ``2 hunks``, ``0 files``: a number with its noun in the right form."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -190,7 +190,6 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
             review_session.run()
             state.quit = state.quit or review_session.quit
             state.interrupted = review_session.interrupted
-            report.accepted_hunks, report.rejected_hunks = review_session.counts()
             if state.quit:
                 stream.stop()
         else:
@@ -212,6 +211,10 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     report.interrupted = state.interrupted
     if report.run_id is None:
         return report
+    # The journal is the one count: the summary, `log`, `log --json` and the report agree.
+    counts = journal.decision_counts(report.run_id)
+    report.accepted_hunks, report.edited_hunks, report.rejected_hunks = \
+        counts["accepted"], counts["edited"], counts["rejected"]
     if report.applied and not state.interrupted:
         _after_check(repo, phase, report)
     report.partial = partial_reasons(report, options.allow_unparseable)
@@ -328,14 +331,12 @@ def _decide_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             d = review.Decided(hunk.key, entry.hunk, review.Verdict(entry.choice))
             if not entry.recorded:
                 applier.record_decision(journal, report.run_id, outcome.path, d, cluster=entry.cluster)
-            applier.count(report, d)
             decided.append(d)
     else:
         text = applier.outcome_source(outcome).text
         for d in review.one_by_one(report.phase, outcome.hunks, text, interactive, decide, previous, state):
             if interactive:   # recorded at once, so that `q`, Ctrl-C or a kill loses no decision
                 applier.record_decision(journal, report.run_id, outcome.path, d)
-            applier.count(report, d)
             decided.append(d)
         if state.quit:
             return
@@ -387,8 +388,6 @@ def _safety_net(repo: Path, outcome: FileOutcome, report: PhaseReport, journal: 
                     entry = planned.decisions.get(d.key) if planned is not None else None
                     applier.record_decision(journal, report.run_id, outcome.path, d,
                                             cluster=entry.cluster if entry is not None and entry.cluster else "")
-                    report.accepted_hunks += 1 if verdict is review.Verdict.ACCEPTED else -1
-                    report.rejected_hunks += 1 if verdict is review.Verdict.REJECTED else -1
                 changed.append(d)
             return outcome, changed
         if answer == "edit" and edited is not None:

@@ -88,14 +88,31 @@ class Prompt:
 Decide = Callable[[Prompt], "tuple[Decision, str | None]"]
 
 
-EDIT_REFUSED = ("the edited hunk does not parse ({problem}); "
+EDIT_REFUSED = ("the edited hunk {problem}; "
                 "e edits it again, the other keys decide about the proposed hunk")
 
 
 def edit_problem(text: str, hunks: Sequence[Hunk], candidate: Hunk) -> str:
-    """Why the file with ``candidate`` in place of its proposal would be broken ('' if not)."""
-    trial = hunklib.rebuild(text, [candidate if h.index == candidate.index else h for h in hunks], [candidate.index])
-    return engine.check_rewrite(candidate.path, text, trial) if textio.is_python(candidate.path) else ""
+    """Why the file with ``candidate`` in place of its proposal would be broken ('' if
+    not): it does not parse, or (the safety net's name checks, phasemod/namecheck.py) it
+    leaves a name unbound, or adds a duplicate or unused import, that the file with the
+    proposed hunk does not."""
+    if not textio.is_python(candidate.path):
+        return ""
+    # The file as the whole proposal would leave it, with this hunk as edited.
+    everything = [h.index for h in hunks]
+    trial = hunklib.rebuild(text, [candidate if h.index == candidate.index else h for h in hunks], everything)
+    broken = engine.check_rewrite(candidate.path, text, trial)
+    if broken:
+        return f"does not parse ({broken})"
+    from phasemod import namecheck
+
+    proposed = hunklib.rebuild(text, hunks, everything)
+    known = {(p.code, p.message) for p in namecheck.check_rewrite(text, proposed)}
+    new = [p for p in namecheck.check_rewrite(text, trial) if (p.code, p.message) not in known]
+    if new:
+        return "breaks a name (" + "; ".join(f"line {p.line}: {p.message}" for p in new) + ")"
+    return ""
 
 
 def ask(decide: Decide, prompt: Prompt, text: str, hunks: Sequence[Hunk]) -> tuple[Decision, Hunk]:

@@ -331,13 +331,5 @@ class Session:
                 return i, "" if i != cursor else f"only this hunk matches /{pattern}/"
         return cursor, f"no hunk matches /{pattern}/"
 
-    # --- the outcome --------------------------------------------------------------------
-
-    def counts(self) -> tuple[int, int]:
-        """(accepted or edited, rejected) over every decided hunk."""
-        accepted = sum(1 for i in self.items if i.verdict in (Verdict.ACCEPTED, Verdict.EDITED))
-        rejected = sum(1 for i in self.items if i.verdict is Verdict.REJECTED)
-        return accepted, rejected
-
 
 __all__ = ["Entry", "Item", "Session", "Settler"]

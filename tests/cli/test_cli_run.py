@@ -109,21 +109,26 @@ def test_review_keys_file_and_help(tmp_path: Path) -> None:
     assert (repo / "pkg/p1_0.py").read_text().count("New()") == 2
     assert (repo / "pkg/p1_2.py").read_text() == use_file(2)
     log = json.loads(run_cli(repo, "log", "--json").stdout)
-    # each hunk once, with its last decision: the dropped import is one row, rejected
-    hunks = log["runs"][0]["hunks"]
-    assert [h["decision"] for h in hunks] == ["accepted"] * 3 + ["rejected"] * 6
-    assert len({h["key"] for h in hunks}) == 9
-    assert "6 rejected" in result.stdout and "3 hunks accepted" in result.stdout
+    decisions = [h["decision"] for h in log["runs"][0]["hunks"]]
+    # each hunk once, with its last decision: file 3's import, first accepted, was dropped
+    assert decisions == ["accepted"] * 3 + ["rejected"] * 6
+    assert log["runs"][0]["decisions"] == {"accepted": 3, "edited": 0, "rejected": 6}
+    assert "3 hunks accepted, 6 rejected" in result.stdout
 
 
 def test_edit_in_editor_then_unparseable_edit_shown_again(tmp_path: Path, monkeypatch) -> None:
     repo = make_repo(tmp_path / "repo", files=1, uses=1)
-    edits = iter(["    return New(  # broken\n", "    return New()  # edited by hand\n"])
-    monkeypatch.setattr("click.edit", lambda text, **kw: next(edits))
+    edits = iter(["    return New(  # broken", "    return New()  # edited by hand"])
+    seen = []
+    # The editor gets the whole hunk; the second edit starts from the refused one.
+    monkeypatch.setattr("click.edit", lambda text, **kw: seen.append(text) or re.sub(r"(?m)^\+.*$", "+" + next(edits),
+                                                                                     text))
     result = run_cli(repo, "run", "1", "-i", "--no-validate", input="y\ne\ne\n")
     assert result.exit_code == 0, result.output
     assert "the edited hunk does not parse" in result.stdout
     assert "+    return New(  # broken" in result.stdout   # the refused edit is shown again
+    assert "-    return Old()  # use 0" in seen[0] and "# refused: " not in seen[0]
+    assert "# refused: the edited hunk does not parse" in seen[1] and "+    return New(  # broken" in seen[1]
     assert "return New()  # edited by hand" in (repo / "pkg/p1_0.py").read_text()
     hunks = json.loads(run_cli(repo, "log", "--json").stdout)["runs"][0]["hunks"]
     assert hunks[1]["decision"] == "edited" and hunks[1]["after"] == "    return New()  # edited by hand\n"
@@ -139,7 +144,8 @@ def test_editor_failure_asks_again(tmp_path: Path) -> None:
 
 def test_an_edit_is_kept_when_the_review_resumes(tmp_path: Path, monkeypatch) -> None:
     repo = make_repo(tmp_path / "repo", files=1, uses=2)
-    monkeypatch.setattr("click.edit", lambda text, **kw: "    return New()  # edited by hand\n")
+    monkeypatch.setattr("click.edit", lambda text, **kw: re.sub(r"(?m)^\+.*$", "+    return New()  # edited by hand",
+                                                                 text))
     run_cli(repo, "run", "1", "-i", "--no-validate", input="n\ne\nq\n")
     assert "New" not in (repo / "pkg/p1_0.py").read_text()     # quit inside the file: nothing written
     resumed = run_cli(repo, "run", "1", "-i", "--no-validate", input="y\nt\n")

@@ -107,3 +107,65 @@ def test_second_process_is_refused_while_a_review_holds_the_lock(tmp_path: Path)
         child.expect(pexpect.EOF)
         child.close()
     assert run_process(repo, "run", "1", "--yes").returncode == 0
+
+
+# ---------------------------------------------------------------- `e`: the whole hunk in the editor
+HUNK_EDITOR = """\
+import sys
+from pathlib import Path
+path = Path(sys.argv[-1])
+log = Path(sys.argv[-2])
+text = path.read_text()
+calls = log.read_text().count("=== buffer") if log.exists() else 0
+log.write_text((log.read_text() if log.exists() else "") + "=== buffer\\n" + text)
+if calls == 0:     # the deletion hunk: say where the name went instead
+    text = text.replace("-    Old,  # moving\\n", "-    Old,  # moving\\n+    # Old: see pkg.new_mod\\n")
+elif calls == 1:   # a typo: the name is unbound, refused
+    text = text.replace("+    return New(), Other()", "+    return Neww(), Other()")
+else:              # from the refused buffer: fixed
+    text = text.replace("+    return Neww(), Other()", "+    return New(), Other()  # checked")
+path.write_text(text)
+"""
+SPLIT_IMPORT = '"""Module."""\nfrom pkg.old_mod import (\n    Other,\n    Old,  # moving\n)\n\n\ndef f():\n    return Old(), Other()\n'
+
+
+def test_edit_shows_the_whole_hunk_deletions_are_editable_and_refused_edits_come_back(tmp_path: Path) -> None:
+    from cli_repo import MANIFEST
+    from repos import write_repo
+
+    tree = {"pkg/__init__.py": "", "pkg/old_mod.py": "class Old:\n    pass\n\n\nclass Other:\n    pass\n",
+            "pkg/new_mod.py": "class New:\n    pass\n", "pkg/p1_0.py": SPLIT_IMPORT}
+    repo = write_repo(tmp_path / "repo", tree, {"01.yaml": MANIFEST.format(
+        number=1, name="phase-1", requires="[]", include='"pkg/p1_*.py"', validate="", on_failure="rollback")})
+    editor, log = tmp_path / "editor.py", tmp_path / "buffers.txt"
+    editor.write_text(HUNK_EDITOR)
+    command = f"{sys.executable} {editor} {log}"
+    child = spawn(repo, "--no-color", "run", "1", "-i", "--no-validate", env={"EDITOR": command, "VISUAL": command})
+    child.expect(PROMPT)
+    child.send("y")                                   # the new import
+    child.expect(r"-    Old,  # moving")              # the deletion hunk: no + line
+    child.expect(PROMPT)
+    child.send("e")
+    child.expect(r"\+    return New\(\), Other\(\)")
+    child.expect(PROMPT)
+    child.send("e")                                   # the typo: refused, with the reason
+    child.expect(r"! the edited hunk breaks a name \(.*undefined name 'Neww'")
+    child.expect(PROMPT)
+    child.send("e")                                   # the editor again, from the refused text
+    child.expect(r"1 changed, 0 deleted, 1 hunk accepted, 2 edited, 0 rejected")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    first, second, third = log.read_text().split("=== buffer\n")[1:]
+    # The whole hunk, git-add-p style: context, the - line, the # instructions.
+    assert first.startswith(' """Module."""\n from pkg.old_mod import (\n     Other,\n-    Old,  # moving\n )\n')
+    assert "# Lines starting with '#' are removed. An empty buffer cancels the edit." in first
+    assert "turn its '-' into ' ' to keep the line" in first
+    assert second.startswith(" \n \n def f():\n-    return Old(), Other()\n+    return New(), Other()\n# ")
+    assert re.match(r"# refused: the edited hunk breaks a name \(.*undefined name 'Neww'", third)
+    assert "+    return Neww(), Other()\n" in third
+    assert (repo / "pkg/p1_0.py").read_text() == (
+        '"""Module."""\nfrom pkg.new_mod import New  # moving\nfrom pkg.old_mod import (\n    Other,\n'
+        '    # Old: see pkg.new_mod\n)\n\n\ndef f():\n    return New(), Other()  # checked\n')
+    decisions = [h["decision"] for h in json.loads(run_cli(repo, "log", "--json").stdout)["runs"][0]["hunks"]]
+    assert decisions == ["accepted", "edited", "edited"]

@@ -260,7 +260,7 @@ def test_create_records_made_directories(repo: Path) -> None:
             apply_change(j, repo, run, "fresh/deep/new.py", b"again", expected=None)
 
 
-def test_a_hunk_decided_again_in_a_run_keeps_one_row_and_undo_removes_it(repo: Path) -> None:
+def test_a_hunk_decided_again_in_a_run_counts_once_and_undo_removes_it(repo: Path) -> None:
     with Journal.open(repo) as j:
         first = j.begin_run(1, "one", "run -i")
         j.record_hunk(first, "pkg/a.py", "k1", 0, "move_symbol", "a\n", "b\n", "accepted")

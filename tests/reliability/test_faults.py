@@ -285,7 +285,9 @@ def test_editor_that_fails_or_writes_garbage(tmp_path: Path, editor: str) -> Non
 def test_editor_output_with_different_newlines_keeps_the_file_crlf(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"pkg/a.py": SOURCE})
     script = tmp_path / "editor.sh"
-    script.write_text("#!/bin/sh\nprintf 'from pkg.new import New  # edited\\n' > \"$1\"\n")
+    # The edited hunk comes back with LF endings (context, the kept '-' line, the edited '+' line).
+    script.write_text("#!/bin/sh\nprintf -- '-from pkg.old import Old\\n+from pkg.new import New  # edited\\n Old()\\n' "
+                      "> \"$1\"\n")
     script.chmod(0o755)
     result = cli_run(repo, "run", "1", "-i", "--jobs", "1", input="e\ny\n", env={"EDITOR": str(script)})
     assert result.exit_code in (0, 1), result.output
