@@ -35,6 +35,9 @@ class ClusterChoice(str, enum.Enum):
     REJECT = "n"    # every hunk of the cluster
     SPLIT = "s"     # step through its hunks one by one
     QUIT = "q"      # stop; what was decided stays recorded
+    BACK = "k"      # the previous cluster (its decision can be changed)
+    UNDO = "u"      # take back the last cluster decision and ask it again
+    GOTO = "g"      # cluster N (the answer carries N)
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,12 @@ class ClusterPrompt:
     number: int             # 1-based among the clusters asked about in this review
     total: int
     hunks_left: int         # undecided hunks in the phase, this cluster's included
+    decided: str = ""       # its decision so far in this review (a cluster gone back to), else ''
+    note: str = ""          # what the last key did or why it could not (k, u, g)
 
 
-DecideCluster = Callable[[ClusterPrompt], ClusterChoice]
+# The answer: a choice, or (choice, text) for one that carries text (GOTO: the number).
+DecideCluster = Callable[[ClusterPrompt], "ClusterChoice | tuple[ClusterChoice, str]"]
 
 
 @dataclass(frozen=True)
@@ -138,29 +144,69 @@ class _Review:
                     left.append(h)
             if left:
                 todo.append((c, tuple(left)))
-        hunks_left = sum(len(left) for _, left in todo)
+        decided: dict[int, str] = {}     # todo index -> accepted | rejected | split
+        history: list[int] = []          # todo indices in the order decided
+        note = ""
+        at = 0 if todo else None
         try:
-            for number, (c, left) in enumerate(todo, 1):
+            while at is not None:
+                c, left = todo[at]
+                hunks_left = sum(len(lf) for n, (_, lf) in enumerate(todo) if n not in decided)
                 if self.accept_all:
-                    choice = ClusterChoice.ACCEPT
+                    choice, answer = ClusterChoice.ACCEPT, ""
                 else:
-                    choice = self.decide_cluster(ClusterPrompt(self.phase, c, left, number, len(todo),
-                                                               hunks_left))
+                    choice, answer = _answer(self.decide_cluster(ClusterPrompt(
+                        self.phase, c, left, at + 1, len(todo), hunks_left, decided.get(at, ""), note)))
+                note = ""
                 if choice is ClusterChoice.QUIT:
                     self.plan.quit = True
                     return
+                if choice is ClusterChoice.BACK:
+                    at, note = (at - 1, "") if at > 0 else (at, "no previous cluster")
+                    continue
+                if choice is ClusterChoice.GOTO:
+                    wanted = int(answer) if answer.strip().isdigit() else 0
+                    if 1 <= wanted <= len(todo):
+                        at = wanted - 1
+                    else:
+                        note = f"no cluster {answer.strip()}: this review has clusters 1 to {len(todo)}"
+                    continue
+                if choice is ClusterChoice.UNDO:
+                    if not history:
+                        note = "nothing to undo in this review"
+                        continue
+                    at = history.pop()
+                    note = f"undone: cluster {at + 1} ({decided.pop(at)}); decide it again"
+                    for h in todo[at][1]:
+                        self._withdraw(h)
+                    continue
+                if at in decided:   # decided again: the new decision replaces the recorded one
+                    for h in left:
+                        self._withdraw(h)
                 if choice is ClusterChoice.SPLIT:
                     self._split(c, left)
                     if self.plan.quit:
                         return
+                    decided[at] = "split"
                 else:
                     decision = Verdict.ACCEPTED if choice is ClusterChoice.ACCEPT else Verdict.REJECTED
                     for h in left:
                         self._record(h, decision, c)
-                hunks_left -= len(left)
+                    decided[at] = decision.value
+                if at in history:
+                    history.remove(at)
+                history.append(at)
+                after = [n for n in range(at + 1, len(todo)) if n not in decided]
+                before = [n for n in range(0, at) if n not in decided]
+                at = (after or before or [None])[0]
         except KeyboardInterrupt:
             # Ctrl-C at a prompt: a `q` that also ends the command with 130.
             self.plan.quit = self.plan.interrupted = True
+
+    def _withdraw(self, hunk: Hunk) -> None:
+        """The hunk is undecided again (its row of this run is removed)."""
+        if self.plan.decisions.pop(hunk.key, None) is not None:
+            self.journal.withdraw_hunk(self.run_id, hunk.key)
 
     def _record(self, hunk: Hunk, verdict: Verdict, c: Cluster, decided: Hunk | None = None) -> None:
         shown = decided or hunk
@@ -193,6 +239,10 @@ class _Review:
                 file_choice[hunk.path] = verdict
             if decision is Decision.ACCEPT_ALL:
                 self.accept_all = True
+
+
+def _answer(answer: "ClusterChoice | tuple[ClusterChoice, str]") -> tuple[ClusterChoice, str]:
+    return answer if isinstance(answer, tuple) else (answer, "")
 
 
 def _source(outcome: FileOutcome) -> textio.Source:
