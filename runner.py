@@ -151,8 +151,9 @@ def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, sh
     from phasemod import status as status_mod
 
     _, chosen = state.chosen(phase)
-    report = status_mod.phase_status(state.repo, chosen, shard)
+    # Clusters first: the engine's parse of each file then also gives the counts.
     cluster_data = console.clusters_for(state.repo, chosen, shard) if clusters else None
+    report = status_mod.phase_status(state.repo, chosen, shard)
     if as_json:
         data = {"phases": [s.as_json() for s in report]}
         if cluster_data is not None:

@@ -55,7 +55,7 @@ def propose(repo: Path, phase: Phase, options: RunOptions, files: Sequence[str] 
             return selection, iter(kept)
     # A batch run writes every proposal whole: what the engine's parse tells of each
     # file as it leaves it spares the counts and checks after the run a parse of it.
-    return selection, engine.run_selection(repo, selection, options.jobs, learn=options.mode == "yes")
+    return selection, engine.run_selection(repo, selection, options.jobs, learn="written" if options.mode == "yes" else "")
 
 
 # ---------------------------------------------------------------------------- running
@@ -157,7 +157,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     navigating = interactive and planned is None
     numbering = hunkinfo.Numbering(selection.files, journal.decided_keys(phase.number)) if navigating else None
     stream = _Stream(outcomes, ahead=navigating, on_count=numbering.count if numbering is not None else None)
-    learn_scan = _learner(repo, phases, phase) if not dry else None
+    learn_scan = learner(repo, phases, phase) if not dry else None
     state = review.ReviewState(stream, edits=review.previous_edits(journal.log(phase.number)) if previous else {})
 
     def reviewable() -> Iterator[FileOutcome]:
@@ -244,7 +244,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     return report
 
 
-def _learner(repo: Path, phases: Sequence[Phase], phase: Phase) -> Callable[[str, Learned], None]:
+def learner(repo: Path, phases: Sequence[Phase], phase: Phase) -> Callable[[str, Learned], None]:
     """Keep what the engine learnt of a file (phasemod.model.Learned) for the counts of
     the phase (status's scan cache) and the import check after it; both use it only
     while the file's content hash matches."""
@@ -476,9 +476,11 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
         for text in _settle(lock, journal):
             if on_warning:
                 on_warning(text)
+        from phasemod import aftercheck
         from phasemod.status import ensure_baseline
 
-        ensure_baseline(repo, phases, options.shard, options.jobs)
+        # The baseline's parse also gives the import check after each phase its facts.
+        ensure_baseline(repo, phases, options.shard, options.jobs, aftercheck.remember)
         for phase in chosen:
             try:
                 check_requirements(journal, phase, phases, unvalidated_ok=not options.validate, repo=repo)
