@@ -384,8 +384,8 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
         click.echo(f"  validate [{v.severity}] {escape(v.command)}: {state} ({v.duration:.1f}s)")
         _print_tail(v)
     if report.partial and not report.quit:
-        click.echo(style(f"phase {p.number} {p.name}: partial ({len(report.partial)} files or deletions did not go "
-                          "through, listed above); later phases wait until a run of this phase goes through",
+        click.echo(style(f"phase {p.number} {p.name}: partial ({count(len(report.partial), 'file or deletion', 'files or deletions')} "
+                          "did not go through, listed above); later phases wait until a run of this phase goes through",
                           color, fg="yellow"))
     if report.validation_failed:
         if report.rolled_back:

@@ -216,7 +216,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     report.accepted_hunks, report.edited_hunks, report.rejected_hunks = \
         counts["accepted"], counts["edited"], counts["rejected"]
     if report.applied and not state.interrupted:
-        _after_check(repo, phase, report)
+        _after_check(repo, phase, report, journal)
     report.partial = partial_reasons(report, options.allow_unparseable)
     if report.partial and not state.interrupted:
         journal.record_problems(report.run_id, report.partial)
@@ -239,12 +239,17 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     return report
 
 
-def _after_check(repo: Path, phase: Phase, report: PhaseReport) -> None:
-    """The safety net over the files the phase changed and the importers of its modules."""
+def _after_check(repo: Path, phase: Phase, report: PhaseReport, journal: Journal) -> None:
+    """The safety net over the files the phase changed and the importers of its modules;
+    a problem that was there before the run is not the phase's (the journal keeps the
+    bytes the run replaced)."""
     from phasemod import aftercheck
 
     changed = [p for p in report.applied if p not in report.deleted]
-    results = aftercheck.check_phase(repo, phase, changed)
+    before: dict[str, bytes | None] = {}
+    for f in journal.files([report.run_id], with_content=True) if report.run_id is not None else ():
+        before.setdefault(f.path, f.content_before)   # the run's first change of the file: what was there
+    results = aftercheck.check_phase(repo, phase, changed, before=before)
     aftercheck.record(repo, results)
     report.after = [Finding(FindingKind.UNSAFE, path, p.line, p.message)
                     for path in sorted(results) for p in results[path]]
