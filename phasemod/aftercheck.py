@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from phasemod import namecheck, syntax, textio
 from phasemod.manifest import Phase
@@ -92,45 +92,59 @@ class _Before:
                     texts[path] = textio.decode_python(data).text
                 except textio.DecodeError:
                     continue
-        self.texts = texts
         self.index = namecheck.ModuleIndex(repo, None, roots, planned=texts)
 
     def new(self, path: str, data: bytes, problems: list[namecheck.NameProblem], touched: set[str],
             names: tuple[str, ...]) -> list[namecheck.NameProblem]:
-        if path in self.before:
-            if path not in self.texts:
-                return problems   # created by the phase (or not readable then): every problem is new
-            text = self.texts[path]
-        else:
-            text = textio.decode_python(data).text   # unchanged: the same file, the modules as they were
-        try:
-            tree = syntax.parse(text)
-        except (syntax.ParseError, RecursionError):
-            return problems
+        earlier = self.before.get(path, data)   # an unchanged file: the same bytes, the modules as they were
         module, is_package = module_of(str(self.repo), path, self.roots)
-        had = {(p.code, p.message) for p in namecheck.problems_of(namecheck.facts_of_tree(tree, module, is_package),
-                                                                  self.index, names, touched)}
+        facts = _facts(earlier, module, is_package) if earlier is not None else None
+        if facts is None:
+            return problems   # created by the phase (or unreadable before): every problem is new
+        had = {(p.code, p.message) for p in namecheck.problems_of(facts, self.index, names, touched)}
         return [p for p in problems if p.name in names or (p.code, p.message) not in had]
+
+
+def _facts(data: bytes, module: str, is_package: bool) -> Any:
+    """The import facts of a file's bytes (None: not decodable or not parseable), parsed
+    once per content hash."""
+    key = (_digest(data), module, is_package)
+    facts = _known.get(key)
+    if facts is None:
+        try:
+            facts = namecheck.facts_of_tree(syntax.parse(textio.decode_python(data).text), module, is_package)
+        except (textio.DecodeError, syntax.ParseError, RecursionError):
+            return None
+        remember(*key, facts)
+    return facts
 
 
 def _check(repo: Path, path: str, data: bytes, index: namecheck.ModuleIndex, modules: set[str], touched: set[str],
            names: tuple[str, ...], importer_only: bool, source_roots: tuple[str, ...]) -> list[namecheck.NameProblem]:
-    try:
-        text = textio.decode_python(data).text
-        tree = syntax.parse(text)
-    except (textio.DecodeError, syntax.ParseError, RecursionError):
-        return []   # unparseable files are listed by status on their own
     module, is_package = module_of(str(repo), path, source_roots)
-    facts = namecheck.facts_of_tree(tree, module, is_package)
+    facts = _facts(data, module, is_package)
+    if facts is None:
+        return []   # unparseable files are listed by status on their own
     if importer_only and not any(m in modules or m.startswith(tuple(x + "." for x in modules))
-                                 for m, _ in facts.from_imports) and not _imports_module(tree, modules):
+                                 for m, _ in facts.from_imports) and not _imports_module(data, modules):
         return []
     return namecheck.problems_of(facts, index, names, touched)
 
 
-def _imports_module(tree: object, modules: set[str]) -> bool:
-    text = str(tree)
-    return any(f"import {m}" in text for m in modules)
+def _imports_module(data: bytes, modules: set[str]) -> bool:
+    return any(f"import {m}".encode() in data for m in modules)
+
+
+# (content hash, module, is_package) -> facts: a module's facts depend on nothing else, so
+# a file unchanged since an earlier phase's check, or parsed by the engine, is not parsed again.
+_known: dict[tuple[str, str, bool], object] = {}
+_KNOWN_LIMIT = 50_000
+
+
+def remember(digest: str, module: str, is_package: bool, facts: object) -> None:
+    if len(_known) >= _KNOWN_LIMIT:
+        _known.clear()
+    _known[(digest, module, is_package)] = facts
 
 
 # ---------------------------------------------------------------------------- the store
