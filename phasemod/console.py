@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import click
 
 from phasemod import hunks as hunklib
-from phasemod.display import escape
+from phasemod.display import escape, plural
 from phasemod.model import FileOutcome, Kind, Status
 
 if TYPE_CHECKING:  # the review machinery is imported only by the commands that review
@@ -288,8 +288,10 @@ def _kind_table(rows: Sequence[tuple[str, dict[str, int], int]], color: bool) ->
     return out
 
 
-def print_plan(report: Sequence[Any], color: bool) -> None:
+def print_plan(report: Sequence[Any], color: bool, only: Any = None) -> None:
     rows = [(f"{s.phase.number} {s.phase.name}", s.by_kind, s.remaining) for s in report]
+    if only:
+        click.echo(f"filter: {escape(only.describe())} (only the references it lets through are counted)")
     for s in report:
         click.echo(f"phase {s.phase.number} {s.phase.name}: {s.files} files selected, "
                    f"{len({r.path for r in s.references})} with references, {s.remaining} references")
@@ -344,10 +346,17 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
     counts = {s: sum(1 for o in report.outcomes if o.status is s) for s in Status}
     verb = "would change" if dry_run else "changed"
     changed = counts[Status.CHANGED] if dry_run else len(report.applied) - len(report.deleted)
-    click.echo(style(f"phase {p.number} {p.name}: {report.selected} files selected, {changed} {verb}, "
+    click.echo(style(f"phase {p.number} {p.name}: {plural(report.selected, 'file')} selected, {changed} {verb}, "
                       f"{len(report.deleted)} {'to delete' if dry_run else 'deleted'}, "
-                      f"{report.accepted_hunks} hunks accepted, {report.rejected_hunks} rejected, "
+                      f"{plural(report.accepted_hunks, 'hunk')} accepted, {report.rejected_hunks} rejected, "
                       f"{counts[Status.FAILED]} failed", color, bold=True))
+    left_out, undecided = getattr(report, "left_out", 0), getattr(report, "undecided", 0)
+    if left_out:
+        click.echo(style(f"  {plural(left_out, 'hunk')} left out by the filter: undecided, a later `phasemod run "
+                          f"{p.number} -i` asks them", color, fg="yellow"))
+    if undecided:
+        click.echo(style(f"  {plural(undecided, 'hunk')} left undecided by a cluster edit (listed above): a later "
+                          f"`phasemod run {p.number} -i` asks them", color, fg="yellow"))
     for finding in report.findings:
         click.echo(style(escape(finding.render()), color, fg="yellow"))
     for note in report.notes:
@@ -361,8 +370,8 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
         click.echo(f"  validate [{v.severity}] {escape(v.command)}: {state} ({v.duration:.1f}s)")
         _print_tail(v)
     if report.partial and not report.quit:
-        click.echo(style(f"phase {p.number} {p.name}: partial ({len(report.partial)} files or deletions did not go "
-                          "through, listed above); later phases wait until a run of this phase goes through",
+        click.echo(style(f"phase {p.number} {p.name}: partial (not every file, deletion or hunk went through, as "
+                          "listed above); later phases wait until a run of this phase goes through",
                           color, fg="yellow"))
     if report.validation_failed:
         if report.rolled_back:
@@ -451,11 +460,11 @@ def print_rollback_plan(plan: Any, color: bool) -> None:
 
 def print_rollback_result(result: Any, color: bool) -> None:
     if not result.ok:
-        click.echo(style(f"{len(result.conflicts)} conflicts: nothing was rolled back or overwritten; "
+        click.echo(style(f"{plural(len(result.conflicts), 'conflict')}: nothing was rolled back or overwritten; "
                           "use --force to overwrite them", color, fg="red"))
         return
-    forced = f" ({len(result.conflicts)} conflicting files overwritten)" if result.forced else ""
-    click.echo(f"rolled back {len(result.done)} files{forced}")
+    forced = f" ({plural(len(result.conflicts), 'conflicting file')} overwritten)" if result.forced else ""
+    click.echo(f"rolled back {plural(len(result.done), 'file')}{forced}")
     for kept in getattr(result, "kept", ()):
         click.echo(f"kept     {escape(kept)} (your bytes before the forced rollback)")
 
@@ -501,17 +510,20 @@ def print_log(data: dict, color: bool) -> None:
         click.echo("the journal is empty")
 
 
-def clusters_for(repo: Any, phases: Sequence[Any], shard: Any) -> list[dict]:
+def clusters_for(repo: Any, phases: Sequence[Any], shard: Any, only: Any = None) -> list[dict]:
     """`plan --clusters`: per phase, its hunks clustered (schema in docs/grouped-review.md)."""
     from phasemod import grouped
 
-    return [grouped.phase_clusters(repo, phase, shard).as_json() for phase in phases]
+    return [grouped.phase_clusters(repo, phase, shard, only=only or None).as_json() for phase in phases]
 
 
 def print_clusters(data: list[dict], color: bool) -> None:
     for phase in data:
-        click.echo(style(f"phase {phase['phase']} {phase['name']}: {phase['hunks']} hunks in "
-                          f"{phase['decisions']} clusters", color, bold=True))
+        left_out = f" ({plural(phase['left_out'], 'hunk')} left out by the filter)" if phase.get("left_out") else ""
+        click.echo(style(f"phase {phase['phase']} {phase['name']}: {plural(phase['hunks'], 'hunk')} in "
+                          f"{plural(phase['decisions'], 'cluster')}{left_out}", color, bold=True))
         for c in phase["clusters"]:
             mark = " (unusual)" if c["unusual"] else ""
-            click.echo(f"  {c['id']}  {c['size']:5d} hunks{mark}  e.g. {escape(c['paths'][0])}")
+            click.echo(f"  {c['id']}  {plural(c['size'], 'hunk')} in {plural(c['files'], 'file')}{mark}, e.g. "
+                       f"{escape(c['paths'][0])}")
+            click.echo(f"      {escape(c['edit'])}")

@@ -31,3 +31,8 @@ def escape(text: object) -> str:
         else:
             out.append(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
     return "".join(out)
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """``1 hunk``, ``2 hunks``, ``0 files``; ``many`` for an irregular plural."""
+    return f"{count} {word if count == 1 else many or word + 's'}"

@@ -7,22 +7,28 @@ from __future__ import annotations
 
 import click
 
-from phasemod import hunks as hunklib
-from phasemod.clusters import Cluster
+from phasemod import editwords, hunks as hunklib
 from phasemod.console import Reviewer, style
-from phasemod.display import escape
-from phasemod.grouped import ClusterChoice, ClusterPrompt
+from phasemod.display import escape, plural
+from phasemod.grouped import ClusterChoice, ClusterEdit, ClusterPrompt
 from phasemod.model import Hunk
+from phasemod.review import Prompt
 
 HELP = """y - accept every hunk of this cluster
 n - reject every hunk of this cluster
+A - accept this cluster and every remaining one
 s - split: step through this cluster's hunks one by one (y n a d A q e ?)
-v - show another example of this cluster
-l - list the files (and lines) of this cluster
+e - edit the example hunk in $EDITOR; the same edit is made to every hunk of the cluster
+    where it applies cleanly, the others are left undecided (listed) for a later run -i
+v - show N more examples with their context (asks N; Enter: 3)
+l - list the files (and lines) of this cluster through a pager ($PAGER)
 q - stop here; decisions so far are kept and recorded (a later run -i resumes)
 ? - this help"""
-KEYS = {"y": ClusterChoice.ACCEPT, "n": ClusterChoice.REJECT, "s": ClusterChoice.SPLIT, "q": ClusterChoice.QUIT}
+KEYS = {"y": ClusterChoice.ACCEPT, "n": ClusterChoice.REJECT, "s": ClusterChoice.SPLIT, "q": ClusterChoice.QUIT,
+        "A": ClusterChoice.ACCEPT_ALL}
+KEY_LIST = "y,n,A,s,e,v,l,q,?"
 PATHS_SHOWN = 3
+EXAMPLES_SHOWN = 3
 
 
 def render_example(hunk: Hunk, color: bool) -> list[str]:
@@ -34,14 +40,33 @@ def render_example(hunk: Hunk, color: bool) -> list[str]:
     return lines
 
 
+def token_lines(hunk: Hunk, color: bool) -> list[str]:
+    """The example's changed lines as a word diff: removed tokens red (`[-...-]` without
+    colour), inserted ones green (`{+...+}`)."""
+    if color:
+        lines = editwords.token_diff(hunk, lambda t: style(escape(t), True, fg="red", reverse=True),
+                                     lambda t: style(escape(t), True, fg="green", reverse=True))
+    else:
+        lines = [escape(line) for line in editwords.token_diff(hunk)]
+    indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
+    return [line[indent:] for line in lines]
+
+
 def render_cluster(prompt: ClusterPrompt, color: bool, example: int = 0) -> str:
     c, left = prompt.cluster, prompt.hunks
     files = sorted({h.path for h in left})
     mark = style("  UNUSUAL", color, fg="yellow", bold=True) if c.unusual else ""
     earlier = f" ({c.size - len(left)} decided earlier)" if len(left) < c.size else ""
-    head = (f"cluster {prompt.number}/{prompt.total} [{c.id}]: {len(left)} hunks in {len(files)} files{earlier}, "
-            f"phase {prompt.phase.number} {prompt.phase.name}, {prompt.hunks_left} hunks left")
-    lines = [style(head, color, bold=True) + mark, "  edit: " + escape(c.signature)]
+    head = (f"cluster {prompt.number}/{prompt.total} [{c.id}]: {plural(len(left), 'hunk')} in "
+            f"{plural(len(files), 'file')}{earlier}, phase {prompt.phase.number} {prompt.phase.name}, "
+            f"{plural(prompt.hunks_left, 'hunk')} left")
+    lines = [style(head, color, bold=True) + mark, "  edit: " + escape(prompt.words)]
+    if prompt.kinds:
+        lines.append("  kinds: " + ", ".join(prompt.kinds))
+    tokens = token_lines(left[0], color)
+    lines.append("  tokens: " + tokens[0])
+    lines += ["          " + line for line in tokens[1:]]
+    lines.append("  signature: " + escape(c.signature))
     shown = ", ".join(map(escape, files[:PATHS_SHOWN])) + (f" and {len(files) - PATHS_SHOWN} more" if len(files) > PATHS_SHOWN else "")
     lines.append(f"  files: {shown}")
     lines.append(f"example {example % len(left) + 1}/{len(left)}:")
@@ -49,15 +74,29 @@ def render_cluster(prompt: ClusterPrompt, color: bool, example: int = 0) -> str:
     return "\n".join(lines)
 
 
+def file_list(hunks: tuple[Hunk, ...]) -> str:
+    """`path: lines 3, 9` per file, for the pager."""
+    lines: dict[str, list[int]] = {}
+    for h in hunks:
+        lines.setdefault(h.path, []).append(h.start)
+    return "\n".join(f"{escape(path)}: {'line' if len(starts) == 1 else 'lines'} {', '.join(map(str, starts))}"
+                     for path, starts in sorted(lines.items()))
+
+
 class ClusterReviewer(Reviewer):
     """The interactive `decide_cluster` callback: one keypress per cluster; `v`, `l` and
     `?` are answered here without deciding anything."""
 
-    def __call__(self, prompt: ClusterPrompt) -> ClusterChoice:  # type: ignore[override]
+    def __call__(self, prompt: ClusterPrompt):  # type: ignore[override]
         example = 0
         click.echo(render_cluster(prompt, self.color, example))
+        if prompt.error:
+            click.echo(style(f"! {escape(prompt.error)}", self.color, fg="yellow"))
+        # The example as a one-by-one prompt: `e` edits it with the one-by-one editor.
+        editing = Prompt(prompt.phase, prompt.edited or prompt.hunks[0], 1, len(prompt.hunks), 1, 1,
+                         error=prompt.error, cluster=prompt.cluster.id)
         while True:
-            click.echo(f"Apply this cluster ({len(prompt.hunks)} hunks) [y,n,s,v,l,q,?]? ", nl=False)
+            click.echo(f"Apply this cluster ({plural(len(prompt.hunks), 'hunk')}) [{KEY_LIST}]? ", nl=False)
             key = self._key()
             click.echo(key if key else "")
             if key in ("", None):
@@ -65,13 +104,28 @@ class ClusterReviewer(Reviewer):
             if key == "?":
                 click.echo(HELP)
             elif key == "v":
-                example += 1
-                click.echo(f"example {example % len(prompt.hunks) + 1}/{len(prompt.hunks)}:")
-                click.echo("\n".join(render_example(prompt.hunks[example % len(prompt.hunks)], self.color)))
+                count = click.prompt("How many examples", default=EXAMPLES_SHOWN, type=click.IntRange(1, 1000))
+                for _ in range(min(count, len(prompt.hunks))):
+                    example += 1
+                    click.echo(f"example {example % len(prompt.hunks) + 1}/{len(prompt.hunks)}:")
+                    click.echo("\n".join(render_example(prompt.hunks[example % len(prompt.hunks)], self.color)))
             elif key == "l":
-                for h in prompt.hunks:
-                    click.echo(f"  {escape(h.path)}:{h.start}")
+                click.echo_via_pager(file_list(prompt.hunks))
+            elif key == "e":
+                edited = self._edit(editing)
+                if edited is not None:
+                    return ClusterChoice.EDIT, edited
             elif key in KEYS:
                 return KEYS[key]
             else:
                 click.echo(f"unknown key {key!r}; ? shows the keys")
+
+    def edited(self, result: ClusterEdit) -> None:
+        """What `e` did to the cluster's hunks."""
+        click.echo(f"edited {plural(len(result.applied), 'hunk')} of cluster {result.cluster.id}")
+        if result.left:
+            click.echo(style(f"{plural(len(result.left), 'hunk')} left undecided (a later run -i asks them):",
+                             self.color, fg="yellow"))
+            for hunk, why in result.left:
+                click.echo(f"  {escape(hunk.path)}:{hunk.start}: {escape(why)}")
+

@@ -16,6 +16,8 @@ from typing import Callable, Iterator, Sequence
 from phasemod import applier, engine, grouped, hunks as hunklib, namecheck, recording, review, safetynet, vcs
 from phasemod.applier import PhaseReport, check_requirements, commit_message, validate_phase  # noqa: F401
 from phasemod.errors import ProblemsFound
+from phasemod.display import plural
+from phasemod.hunkfilter import HunkFilter, HunkKinds
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
 from phasemod.model import FileOutcome, Finding, FindingKind, Status
@@ -37,6 +39,7 @@ class RunOptions:
     commit: bool = False
     grouping: str = "auto"            # auto (grouped above 50 hunks) | grouped | one-by-one
     unusual_first: bool = False       # grouped review: unusual clusters first
+    only: "HunkFilter | None" = None   # review only these hunks (--filter-kind, --filter-path)
     on_selected: Callable[[Phase, int], None] | None = None   # (phase, files selected): sizes a progress bar
 
 
@@ -142,13 +145,18 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     if not dry:
         report.run_id = journal.begin_run(phase.number, phase.name, options.command)
     planned = None
+    only = options.only if interactive and options.only else None
+    kinds = HunkKinds(repo, phase)
+    edits = review.previous_edits(journal.log(phase.number)) if previous else {}
+    index = namecheck.ModuleIndex(repo, None, phase.source_roots) if interactive else None
     if interactive and decide_cluster is not None:
         # Grouped review sees every hunk before asking; it records its decisions and
         # the loop below applies them (phasemod/grouped.py).
         outcomes, planned = grouped.review(phase, report.run_id, journal, options.grouping, options.unusual_first,
-                                           outcomes, previous, dirty, decide, decide_cluster)
+                                           outcomes, previous, dirty, decide, decide_cluster,
+                                           grouped.Scope(kinds, only, edits, index))
     stream = _Stream(outcomes, ahead=interactive and planned is None)
-    state = review.ReviewState(stream, edits=review.previous_edits(journal.log(phase.number)) if previous else {})
+    state = review.ReviewState(stream, edits=edits, index=index)
     try:
         for outcome in stream:
             # The report keeps each outcome for its counts, not its bytes: at 40,000 files
@@ -167,6 +175,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
                 report.findings.append(Finding(FindingKind.REFUSED, outcome.path, 0,
                                                "has uncommitted changes; commit or stash them, or pass --allow-dirty"))
             else:
+                if only is not None and planned is None:
+                    state.only = kinds.selected(only, outcome)
                 _decide_and_apply(repo, outcome, report, journal, interactive, decide, previous, state, planned)
             state.hunks_seen += len(outcome.hunks)
             if state.quit:
@@ -174,7 +184,9 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
                 break
         if planned is not None:
             state.quit, state.interrupted = planned.quit, planned.interrupted
-        if not state.quit:
+            state.left_out = planned.left_out
+        report.left_out, report.undecided = state.left_out, (planned.undecided if planned is not None else 0)
+        if not state.quit and not report.left_out and not report.undecided:
             applier.delete_planned(repo, phase, phases, all_files, report, journal, dry, options.shard)
     except KeyboardInterrupt:
         stream.stop()
@@ -194,6 +206,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     try:
         if state.quit:
             report.validation_skipped = "the review was stopped before the end of the phase"
+        elif report.left_out or report.undecided:
+            report.validation_skipped = "hunks were left undecided; the phase is not complete"
         elif options.validate and phase.validate and (report.applied or (
                 _complete(report, options) and recorded and recording.needs_validation(phase))):
             validate_phase(repo, phase, journal, report)
@@ -232,6 +246,10 @@ def partial_reasons(report: PhaseReport, allow_unparseable: bool = False) -> lis
                and not (allow_unparseable and f.kind is FindingKind.UNPARSEABLE)]
     if report.quit:
         reasons.append("the review was stopped before the end of the phase")
+    if report.left_out:
+        reasons.append(f"{plural(report.left_out, 'hunk')} left out by the review filter (a later run -i asks them)")
+    if report.undecided:
+        reasons.append(f"{plural(report.undecided, 'hunk')} left undecided (a later run -i asks them)")
     return reasons
 
 
@@ -258,7 +276,9 @@ def _decide_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
                 applier.record_decision(journal, report.run_id, outcome.path, d)
             applier.count(report, d)
             decided.append(d)
-        if state.quit:
+        if state.quit or len(decided) < len(outcome.hunks):
+            # Stopped, or hunks left out by a filter: the file stays as it is (its
+            # decisions are recorded; a later run applies them and asks the rest).
             return
         if not interactive:   # a batch run records a file's hunks in one transaction
             applier.record_decisions(journal, report.run_id, outcome.path, decided)
@@ -334,7 +354,7 @@ def _complete(report: PhaseReport, options: RunOptions) -> bool:
     """Every selected file and deletion went through (else the record says partial); a
     needs-review item stays a remaining reference, the file itself went through."""
     through = {FindingKind.NEEDS_REVIEW}
-    return not (report.quit or report.interrupted or report.blocked_by or
+    return not (report.quit or report.interrupted or report.blocked_by or report.left_out or report.undecided or
                 [f for f in report.problems(options.allow_unparseable) if f.kind not in through])
 
 
