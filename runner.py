@@ -396,7 +396,7 @@ def rollback(state: State, phase: str | None, run_id: int | None, yes: bool, for
     number = engine_phases.phase_number(phases, phase, state.repo) if phase is not None else None
     _warn_interrupted(state)
     preview = engine_phases.rollback_plan(state.repo, phases, number, run_id)
-    console.print_rollback_plan(preview, state.color)
+    console.print_rollback_plan(preview, state.color, force)
     if not preview.items and not preview.stray_temps:
         return
     # Only no-ops (rows a killed run left pending) or temp files: settle them unasked.

@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 
 from phasemod import catalog, engine, hunks as hunklib, scan, textio, vcs
 from phasemod.apply import FileChanged, UnsafeWrite, WriteFailed, apply_change
+from phasemod.display import count
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
@@ -29,7 +30,8 @@ class PhaseReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)       # paths written or deleted
     deleted: list[str] = field(default_factory=list)
-    accepted_hunks: int = 0
+    accepted_hunks: int = 0     # by the journal's last decision of each hunk (a dry run: proposed)
+    edited_hunks: int = 0
     rejected_hunks: int = 0
     findings: list[Finding] = field(default_factory=list)
     validations: list[ValidationResult] = field(default_factory=list)
@@ -82,13 +84,6 @@ def record_decision(journal: Journal, run_id: int | None, path: str, d: Decided,
     extra = {"cluster": cluster} if cluster else {}
     journal.record_hunk(run_id, path, d.key, d.hunk.index, ",".join(d.hunk.recipes), "".join(d.hunk.before),
                         "".join(d.hunk.after), d.verdict.value, **extra)
-
-
-def count(report: PhaseReport, d: Decided) -> None:
-    if d.verdict in (Verdict.ACCEPTED, Verdict.EDITED):
-        report.accepted_hunks += 1
-    else:
-        report.rejected_hunks += 1
 
 
 def outcome_source(outcome: FileOutcome) -> textio.Source:
@@ -228,9 +223,16 @@ def validate_phase(repo: Path, phase: Phase, journal: Journal, report: PhaseRepo
 def commit_message(report: PhaseReport) -> str:
     p = report.phase
     changed = len(report.applied) - len(report.deleted)
-    return (f"phasemod: phase {p.number} {p.name}: {changed} files changed, {len(report.deleted)} deleted, "
-            f"{report.accepted_hunks} hunks accepted, {report.rejected_hunks} rejected\n\n"
+    return (f"phasemod: phase {p.number} {p.name}: {count(changed, 'file')} changed, {len(report.deleted)} deleted, "
+            f"{decision_counts(report)}\n\n"
             f"Journal run {report.run_id}; `phasemod log {p.number}` shows every hunk and decision.\n")
+
+
+def decision_counts(report: PhaseReport) -> str:
+    """``9 hunks accepted, 1 rejected`` (with ``, 1 edited`` when a hunk was edited): the
+    words of the run summary and of the commit message, as `log` counts them."""
+    edited = f", {report.edited_hunks} edited" if report.edited_hunks else ""
+    return f"{count(report.accepted_hunks, 'hunk')} accepted{edited}, {report.rejected_hunks} rejected"
 
 
 def dirty_files(repo: Path, journal: Journal | None) -> set[str]:

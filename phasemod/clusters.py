@@ -420,6 +420,9 @@ def edit_script(hunk: Hunk) -> tuple:
 # ---------------------------------------------------------------------------- rendering
 _TIGHT_BEFORE = frozenset({".", ",", ":", ")", "]", "}", ";"})
 _TIGHT_AFTER = frozenset({".", "(", "[", "{", "@"})
+# Words of an import statement stand apart from the dots of a relative module path:
+# `from ..pkg import x`, `from . import x`, never `from..pkg` or `from .import`.
+_SPACED = frozenset({"from", "import"})
 
 
 def _piece(tok: Token) -> str:
@@ -439,6 +442,8 @@ def _join(parts: list[tuple[str, bool]]) -> str:
             continue
         if not out:
             out = text
+        elif not (texty and prev_texty) and (text in _SPACED or prev_text in _SPACED):
+            out += " " + text
         elif (texty and prev_texty) or text in _TIGHT_BEFORE \
                 or prev_text in _TIGHT_AFTER \
                 or text in ("(", "[", "(...)", "[...]") and prev_text[-1:].isalnum() | (prev_text[-1:] in ")]_}"):
@@ -582,6 +587,9 @@ EXAMPLES: tuple[tuple[str, str, str], ...] = (
     ("import split in two",
      f"from {_OLD} import EngineStats, ExecutionEngine\n",
      f"from {_OLD} import EngineStats\nfrom {_NEW} import UserExecutionEngine as ExecutionEngine\n"),
+    ("relative import",
+     "from .supervisor.execution_engine import ExecutionEngine\n",
+     "from .supervisor.user_execution_engine import UserExecutionEngine\n"),
 )
 
 

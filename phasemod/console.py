@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import click
 
 from phasemod import hunks as hunklib
-from phasemod.display import escape, plural
+from phasemod.display import count, escape
 from phasemod.model import FileOutcome, Kind, Status
 
 if TYPE_CHECKING:  # the review machinery is imported only by the commands that review
@@ -293,8 +293,8 @@ def print_plan(report: Sequence[Any], color: bool, only: Any = None) -> None:
     if only:
         click.echo(f"filter: {escape(only.describe())} (only the references it lets through are counted)")
     for s in report:
-        click.echo(f"phase {s.phase.number} {s.phase.name}: {s.files} files selected, "
-                   f"{len({r.path for r in s.references})} with references, {s.remaining} references")
+        click.echo(f"phase {s.phase.number} {s.phase.name}: {count(s.files, 'file')} selected, "
+                   f"{len({r.path for r in s.references})} with references, {count(s.remaining, 'reference')}")
         for path in s.never_selected:
             click.echo(f"  excluded: {path} (phasemod never selects its own manifests)")
     click.echo("\n".join(_kind_table(rows, color)))
@@ -343,19 +343,21 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
                 fg = "red" if line.startswith("-") and not line.startswith("---") else \
                     "green" if line.startswith("+") and not line.startswith("+++") else None
                 click.echo(style(line, color, fg=fg) if fg else line)
+    from phasemod.applier import decision_counts
+
     counts = {s: sum(1 for o in report.outcomes if o.status is s) for s in Status}
     verb = "would change" if dry_run else "changed"
     changed = counts[Status.CHANGED] if dry_run else len(report.applied) - len(report.deleted)
-    click.echo(style(f"phase {p.number} {p.name}: {plural(report.selected, 'file')} selected, {changed} {verb}, "
-                      f"{len(report.deleted)} {'to delete' if dry_run else 'deleted'}, "
-                      f"{plural(report.accepted_hunks, 'hunk')} accepted, {report.rejected_hunks} rejected, "
+    hunks = f"{count(report.accepted_hunks, 'hunk')} proposed" if dry_run else decision_counts(report)
+    click.echo(style(f"phase {p.number} {p.name}: {count(report.selected, 'file')} selected, {changed} {verb}, "
+                      f"{len(report.deleted)} {'to delete' if dry_run else 'deleted'}, {hunks}, "
                       f"{counts[Status.FAILED]} failed", color, bold=True))
     left_out, undecided = getattr(report, "left_out", 0), getattr(report, "undecided", 0)
     if left_out:
-        click.echo(style(f"  {plural(left_out, 'hunk')} left out by the filter: undecided, a later `phasemod run "
+        click.echo(style(f"  {count(left_out, 'hunk')} left out by the filter: undecided, a later `phasemod run "
                           f"{p.number} -i` asks them", color, fg="yellow"))
     if undecided:
-        click.echo(style(f"  {plural(undecided, 'hunk')} left undecided by a cluster edit (listed above): a later "
+        click.echo(style(f"  {count(undecided, 'hunk')} left undecided by a cluster edit (listed above): a later "
                           f"`phasemod run {p.number} -i` asks them", color, fg="yellow"))
     for finding in report.findings:
         click.echo(style(escape(finding.render()), color, fg="yellow"))
@@ -406,7 +408,8 @@ def report_json(report: PhaseReport) -> dict:
     return {
         "phase": report.phase.number, "name": report.phase.name, "run_id": report.run_id,
         "selected": report.selected, "applied": report.applied, "deleted": report.deleted,
-        "hunks_accepted": report.accepted_hunks, "hunks_rejected": report.rejected_hunks,
+        "hunks_accepted": report.accepted_hunks, "hunks_edited": report.edited_hunks,
+        "hunks_rejected": report.rejected_hunks,
         "outcomes": {s.value: sum(1 for o in report.outcomes if o.status is s) for s in Status},
         "findings": [{"kind": f.kind.value, "path": f.path, "line": f.line, "message": f.message}
                      for f in report.findings],
@@ -446,10 +449,13 @@ def os_error(exc: OSError) -> str:
     return f"{text}; nothing was left half-written (rerun with --debug for details)"
 
 
-def print_rollback_plan(plan: Any, color: bool) -> None:
+def print_rollback_plan(plan: Any, color: bool, force: bool = False) -> None:
+    """What a rollback restores; with unforced conflicts nothing is written, so the other
+    files are listed as what it *would* restore."""
+    blocked = bool(plan.conflicts) and not force
     for item in plan.changes:
         if not item.conflict:
-            click.echo(f"{item.action:8s} {escape(item.path)}")
+            click.echo(f"{'would ' + item.action if blocked else item.action:8s} {escape(item.path)}")
     for temp in plan.stray_temps:
         click.echo(f"remove   {escape(temp)} (temporary file left by a killed write)")
     for item in plan.conflicts:
@@ -460,11 +466,11 @@ def print_rollback_plan(plan: Any, color: bool) -> None:
 
 def print_rollback_result(result: Any, color: bool) -> None:
     if not result.ok:
-        click.echo(style(f"{plural(len(result.conflicts), 'conflict')}: nothing was rolled back or overwritten; "
+        click.echo(style(f"{count(len(result.conflicts), 'conflict')}: nothing was rolled back or overwritten; "
                           "use --force to overwrite them", color, fg="red"))
         return
-    forced = f" ({plural(len(result.conflicts), 'conflicting file')} overwritten)" if result.forced else ""
-    click.echo(f"rolled back {plural(len(result.done), 'file')}{forced}")
+    forced = f" ({count(len(result.conflicts), 'conflicting file')} overwritten)" if result.forced else ""
+    click.echo(f"rolled back {count(len(result.done), 'file')}{forced}")
     for kept in getattr(result, "kept", ()):
         click.echo(f"kept     {escape(kept)} (your bytes before the forced rollback)")
 
@@ -485,7 +491,6 @@ def print_log(data: dict, color: bool) -> None:
     """The journal, newest last: each run with its files, decisions and validations."""
     for run in data.get("runs", []):
         hunks = run.get("hunks", [])
-        counts = {d: sum(1 for h in hunks if h["decision"] == d) for d in ("accepted", "edited", "rejected")}
         outcome_fg = {"applied": "green", "interrupted": "yellow", "rolled-back": "cyan"}.get(run["outcome"], "red")
         state = run.get("state", run["outcome"])
         outcome_fg = "yellow" if state == "partial" else outcome_fg
@@ -493,6 +498,7 @@ def print_log(data: dict, color: bool) -> None:
                    + style(state, color, fg=outcome_fg, bold=True)
                    + f"  {run['started']} .. {run.get('ended') or '-'}  pid {run['pid']}")
         click.echo(f"  command: {escape(run['command'])}")
+        counts = run["decisions"]
         click.echo(f"  hunks: {len(hunks)} decided: {counts['accepted']} accepted, {counts['edited']} edited, "
                    f"{counts['rejected']} rejected")
         for reason in run.get("problems", []):
@@ -519,11 +525,11 @@ def clusters_for(repo: Any, phases: Sequence[Any], shard: Any, only: Any = None)
 
 def print_clusters(data: list[dict], color: bool) -> None:
     for phase in data:
-        left_out = f" ({plural(phase['left_out'], 'hunk')} left out by the filter)" if phase.get("left_out") else ""
-        click.echo(style(f"phase {phase['phase']} {phase['name']}: {plural(phase['hunks'], 'hunk')} in "
-                          f"{plural(phase['decisions'], 'cluster')}{left_out}", color, bold=True))
+        left_out = f" ({count(phase['left_out'], 'hunk')} left out by the filter)" if phase.get("left_out") else ""
+        click.echo(style(f"phase {phase['phase']} {phase['name']}: {count(phase['hunks'], 'hunk')} in "
+                          f"{count(phase['decisions'], 'cluster')}{left_out}", color, bold=True))
         for c in phase["clusters"]:
             mark = " (unusual)" if c["unusual"] else ""
-            click.echo(f"  {c['id']}  {plural(c['size'], 'hunk')} in {plural(c['files'], 'file')}{mark}, e.g. "
+            click.echo(f"  {c['id']}  {count(c['size'], 'hunk')} in {count(c['files'], 'file')}{mark}, e.g. "
                        f"{escape(c['paths'][0])}")
             click.echo(f"      {escape(c['edit'])}")

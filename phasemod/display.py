@@ -33,6 +33,6 @@ def escape(text: object) -> str:
     return "".join(out)
 
 
-def plural(count: int, word: str, many: str = "") -> str:
-    """``1 hunk``, ``2 hunks``, ``0 files``; ``many`` for an irregular plural."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
+def count(number: int, noun: str, plural: str = "") -> str:
+    """``1 hunk``, ``2 hunks``, ``0 files``: a number with its noun in the right form."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

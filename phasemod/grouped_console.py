@@ -9,7 +9,7 @@ import click
 
 from phasemod import editwords, hunks as hunklib
 from phasemod.console import Reviewer, style
-from phasemod.display import escape, plural
+from phasemod.display import count, escape
 from phasemod.grouped import ClusterChoice, ClusterEdit, ClusterPrompt
 from phasemod.model import Hunk
 from phasemod.review import Prompt
@@ -57,9 +57,9 @@ def render_cluster(prompt: ClusterPrompt, color: bool, example: int = 0) -> str:
     files = sorted({h.path for h in left})
     mark = style("  UNUSUAL", color, fg="yellow", bold=True) if c.unusual else ""
     earlier = f" ({c.size - len(left)} decided earlier)" if len(left) < c.size else ""
-    head = (f"cluster {prompt.number}/{prompt.total} [{c.id}]: {plural(len(left), 'hunk')} in "
-            f"{plural(len(files), 'file')}{earlier}, phase {prompt.phase.number} {prompt.phase.name}, "
-            f"{plural(prompt.hunks_left, 'hunk')} left")
+    head = (f"cluster {prompt.number}/{prompt.total} [{c.id}]: {count(len(left), 'hunk')} in "
+            f"{count(len(files), 'file')}{earlier}, phase {prompt.phase.number} {prompt.phase.name}, "
+            f"{count(prompt.hunks_left, 'hunk')} left")
     lines = [style(head, color, bold=True) + mark, "  edit: " + escape(prompt.words)]
     if prompt.kinds:
         lines.append("  kinds: " + ", ".join(prompt.kinds))
@@ -96,7 +96,7 @@ class ClusterReviewer(Reviewer):
         editing = Prompt(prompt.phase, prompt.edited or prompt.hunks[0], 1, len(prompt.hunks), 1, 1,
                          error=prompt.error, cluster=prompt.cluster.id)
         while True:
-            click.echo(f"Apply this cluster ({plural(len(prompt.hunks), 'hunk')}) [{KEY_LIST}]? ", nl=False)
+            click.echo(f"Apply this cluster ({count(len(prompt.hunks), 'hunk')}) [{KEY_LIST}]? ", nl=False)
             key = self._key()
             click.echo(key if key else "")
             if key in ("", None):
@@ -104,8 +104,8 @@ class ClusterReviewer(Reviewer):
             if key == "?":
                 click.echo(HELP)
             elif key == "v":
-                count = click.prompt("How many examples", default=EXAMPLES_SHOWN, type=click.IntRange(1, 1000))
-                for _ in range(min(count, len(prompt.hunks))):
+                wanted = click.prompt("How many examples", default=EXAMPLES_SHOWN, type=click.IntRange(1, 1000))
+                for _ in range(min(wanted, len(prompt.hunks))):
                     example += 1
                     click.echo(f"example {example % len(prompt.hunks) + 1}/{len(prompt.hunks)}:")
                     click.echo("\n".join(render_example(prompt.hunks[example % len(prompt.hunks)], self.color)))
@@ -122,9 +122,9 @@ class ClusterReviewer(Reviewer):
 
     def edited(self, result: ClusterEdit) -> None:
         """What `e` did to the cluster's hunks."""
-        click.echo(f"edited {plural(len(result.applied), 'hunk')} of cluster {result.cluster.id}")
+        click.echo(f"edited {count(len(result.applied), 'hunk')} of cluster {result.cluster.id}")
         if result.left:
-            click.echo(style(f"{plural(len(result.left), 'hunk')} left undecided (a later run -i asks them):",
+            click.echo(style(f"{count(len(result.left), 'hunk')} left undecided (a later run -i asks them):",
                              self.color, fg="yellow"))
             for hunk, why in result.left:
                 click.echo(f"  {escape(hunk.path)}:{hunk.start}: {escape(why)}")

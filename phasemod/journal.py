@@ -405,6 +405,13 @@ class Journal:
             "AND hunks.decision != 'pending' ORDER BY hunks.id", (phase,))
         return {row["hunk_key"]: row["decision"] for row in rows}
 
+    def decision_counts(self, run_id: int) -> dict[str, int]:
+        """The run's hunks by their last decision: what its summary, ``log`` and the report
+        count (each hunk once)."""
+        rows = self._rows("SELECT decision FROM hunks WHERE id IN "
+                          "(SELECT MAX(id) FROM hunks WHERE run_id = ? GROUP BY hunk_key)", (run_id,))
+        return tally(rows)
+
     def record_validation(self, run_id: int, command: str, exit_code: int | None, duration: float,
                           timed_out: bool, severity: str, output_tail: str) -> None:
         with self._tx() as db:
@@ -477,11 +484,15 @@ class Journal:
             for f in self.files(ids):
                 entry = {k: v for k, v in asdict(f).items() if k not in ("run_id", "content_before")}
                 files[f.run_id].append(dict(entry, created_dirs=list(f.created_dirs)))
+            latest: dict[int, dict[str, dict]] = {i: {} for i in ids}
             for h in self._rows(f"SELECT * FROM hunks WHERE run_id IN ({marks}) ORDER BY id", ids):
-                hunks[h.pop("run_id")].append({"path": h["path"], "key": h["hunk_key"], "index": h["idx"],
-                                               "recipe": h["recipe"], "before": h["text_before"],
-                                               "after": h["text_after"], "decision": h["decision"],
-                                               "cluster": h["cluster"], "decided_at": h["decided_at"]})
+                # A hunk decided again in the same run (the safety net's take/drop, a
+                # reviewer's change of mind) counts once, with its last decision.
+                latest[h.pop("run_id")][h["hunk_key"]] = {
+                    "path": h["path"], "key": h["hunk_key"], "index": h["idx"], "recipe": h["recipe"],
+                    "before": h["text_before"], "after": h["text_after"], "decision": h["decision"],
+                    "cluster": h["cluster"], "decided_at": h["decided_at"]}
+            hunks = {i: list(by_key.values()) for i, by_key in latest.items()}
             for v in self._rows(f"SELECT * FROM validations WHERE run_id IN ({marks}) ORDER BY id", ids):
                 v["timed_out"] = bool(v["timed_out"])
                 validations[v.pop("run_id")].append(v)
@@ -494,12 +505,22 @@ class Journal:
         return {
             "schema": SCHEMA_VERSION,
             "journal": str(self.path),
-            "runs": [dict(asdict(r), files=files[r.id], hunks=hunks[r.id], validations=validations[r.id],
+            "runs": [dict(asdict(r), files=files[r.id], hunks=hunks[r.id], decisions=tally(hunks[r.id]),
+                          validations=validations[r.id],
                           state="partial" if r.outcome == "applied" and problems[r.id] else r.outcome,
                           problems=problems[r.id])
                      for r in runs],
             "rollbacks": rollbacks,
         }
+
+
+def tally(hunks: Iterable[dict]) -> dict[str, int]:
+    """How many hunks were accepted, edited and rejected (``decision`` of each row)."""
+    counts = dict.fromkeys(("accepted", "edited", "rejected"), 0)
+    for h in hunks:
+        if h["decision"] in counts:
+            counts[h["decision"]] += 1
+    return counts
 
 
 def _mode(mode: int | None) -> int | None:

@@ -16,7 +16,7 @@ from typing import Callable, Iterator, Sequence
 from phasemod import applier, engine, grouped, hunks as hunklib, namecheck, recording, review, safetynet, vcs
 from phasemod.applier import PhaseReport, check_requirements, commit_message, validate_phase  # noqa: F401
 from phasemod.errors import ProblemsFound
-from phasemod.display import plural
+from phasemod.display import count
 from phasemod.hunkfilter import HunkFilter, HunkKinds
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
@@ -197,6 +197,10 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     report.interrupted = state.interrupted
     if report.run_id is None:
         return report
+    # The journal is the one count: the summary, `log`, `log --json` and the report agree.
+    counts = journal.decision_counts(report.run_id)
+    report.accepted_hunks, report.edited_hunks, report.rejected_hunks = \
+        counts["accepted"], counts["edited"], counts["rejected"]
     if report.applied and not state.interrupted:
         _after_check(repo, phase, report)
     report.partial = partial_reasons(report, options.allow_unparseable)
@@ -247,9 +251,9 @@ def partial_reasons(report: PhaseReport, allow_unparseable: bool = False) -> lis
     if report.quit:
         reasons.append("the review was stopped before the end of the phase")
     if report.left_out:
-        reasons.append(f"{plural(report.left_out, 'hunk')} left out by the review filter (a later run -i asks them)")
+        reasons.append(f"{count(report.left_out, 'hunk')} left out by the review filter (a later run -i asks them)")
     if report.undecided:
-        reasons.append(f"{plural(report.undecided, 'hunk')} left undecided (a later run -i asks them)")
+        reasons.append(f"{count(report.undecided, 'hunk')} left undecided (a later run -i asks them)")
     return reasons
 
 
@@ -267,14 +271,12 @@ def _decide_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             d = review.Decided(hunk.key, entry.hunk, review.Verdict(entry.choice))
             if not entry.recorded:
                 applier.record_decision(journal, report.run_id, outcome.path, d, cluster=entry.cluster)
-            applier.count(report, d)
             decided.append(d)
     else:
         text = applier.outcome_source(outcome).text
         for d in review.one_by_one(report.phase, outcome.hunks, text, interactive, decide, previous, state):
             if interactive:   # recorded at once, so that `q`, Ctrl-C or a kill loses no decision
                 applier.record_decision(journal, report.run_id, outcome.path, d)
-            applier.count(report, d)
             decided.append(d)
         if state.quit or len(decided) < len(outcome.hunks):
             # Stopped, or hunks left out by a filter: the file stays as it is (its
@@ -328,8 +330,6 @@ def _safety_net(repo: Path, outcome: FileOutcome, report: PhaseReport, journal: 
                     entry = planned.decisions.get(d.key) if planned is not None else None
                     applier.record_decision(journal, report.run_id, outcome.path, d,
                                             cluster=entry.cluster if entry is not None and entry.cluster else "")
-                    report.accepted_hunks += 1 if verdict is review.Verdict.ACCEPTED else -1
-                    report.rejected_hunks += 1 if verdict is review.Verdict.REJECTED else -1
                 changed.append(d)
             return outcome, changed
         if answer == "edit" and edited is not None:

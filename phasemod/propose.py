@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from phasemod import catalog, importgraph
+from phasemod.display import count
 from phasemod.errors import UsageError
 from phasemod.modules import module_of
 from phasemod.recipe import Proposal, Stage, dotted_path
@@ -449,7 +450,7 @@ def manifest_text(plan: PhasePlan, request: Request, moves: Moves, command: str,
         document["allow_empty"] = True    # only the deletion: nothing is left to select once it ran
     header = (f"# Proposed by `{command}`.\n"
               f"# Phase {plan.number} rule: {plan.rule}.\n"
-              f"# {len(plan.files)} files, {plan.references} references when proposed. Edit freely: "
+              f"# {count(len(plan.files), 'file')}, {count(plan.references, 'reference')} when proposed. Edit freely: "
               "`phasemod plan` shows what it selects.\n")
     if plan.delete:
         header += "".join(f"# WARNING: {line}\n" for line in warnings(moves))
@@ -516,8 +517,8 @@ def write(manifests: Path, plans: Sequence[PhasePlan], request: Request, moves: 
 
 
 def summary(plans: Iterable[PhasePlan]) -> list[str]:
-    return [f"phase {p.number} {p.name}: {len(p.files)} files, {p.references} references "
-            f"({len(p.include)} globs){'; deletes ' + ', '.join(p.delete) if p.delete else ''}" for p in plans]
+    return [f"phase {p.number} {p.name}: {count(len(p.files), 'file')}, {count(p.references, 'reference')} "
+            f"({count(len(p.include), 'glob')}){'; deletes ' + ', '.join(p.delete) if p.delete else ''}" for p in plans]
 
 
 def warnings(moves: Moves) -> list[str]:

@@ -233,7 +233,7 @@ def test_manifests_are_never_selected(tmp_path: Path) -> None:
     manifest = (repo / "phase_manifests/01.yaml").read_bytes()
     plan = run_cli(repo, "plan")
     assert "excluded: phase_manifests/01.yaml (phasemod never selects its own manifests)" in plan.output
-    assert "1 files selected" in plan.output
+    assert "1 file selected" in plan.output
     assert run_cli(repo, "run", "1", "--yes").exit_code == 0
     assert (repo / "config/app.yaml").read_text() == "engine: pkg.new_mod.New\n"
     assert (repo / "phase_manifests/01.yaml").read_bytes() == manifest

@@ -110,7 +110,10 @@ def test_review_keys_file_and_help(tmp_path: Path) -> None:
     assert (repo / "pkg/p1_2.py").read_text() == use_file(2)
     log = json.loads(run_cli(repo, "log", "--json").stdout)
     decisions = [h["decision"] for h in log["runs"][0]["hunks"]]
-    assert decisions == ["accepted"] * 3 + ["rejected"] * 3 + ["accepted", "rejected", "rejected", "rejected"]
+    # each hunk once, with its last decision: file 3's import, first accepted, was dropped
+    assert decisions == ["accepted"] * 3 + ["rejected"] * 6
+    assert log["runs"][0]["decisions"] == {"accepted": 3, "edited": 0, "rejected": 6}
+    assert "3 hunks accepted, 6 rejected" in result.stdout
 
 
 def test_edit_in_editor_then_unparseable_edit_shown_again(tmp_path: Path, monkeypatch) -> None:

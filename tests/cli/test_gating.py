@@ -77,10 +77,13 @@ def test_rollback_conflict_is_listed_and_nothing_is_overwritten(tmp_path: Path) 
     result = run_cli(repo, "rollback", "1")          # no --yes, no terminal: conflicts need no question
     assert result.exit_code == 1
     assert "conflict pkg/p1_1.py: changed since run 1 wrote it" in result.stdout
+    # the other files are what it would restore, not what it restored
+    assert "would restore pkg/p1_0.py" in result.stdout and "\nrestore " not in "\n" + result.stdout
+    assert "1 conflict: nothing was rolled back" in result.stdout
     assert "nothing was rolled back or overwritten" in result.stdout
     assert snapshot(repo) == before
     forced = run_cli(repo, "rollback", "1", "--yes", "--force")
-    assert forced.exit_code == 0 and "1 conflicting files overwritten" in forced.stdout
+    assert forced.exit_code == 0 and "1 conflicting file overwritten" in forced.stdout
     assert snapshot(repo) == original
 
 

@@ -52,7 +52,7 @@ def journal_rows(repo: Path) -> list[dict]:
     db = sqlite3.connect(repo / ".phasemod/journal.sqlite3")
     db.row_factory = sqlite3.Row
     try:
-        return [dict(r) for r in db.execute("SELECT run_id, path, idx, decision, cluster FROM hunks ORDER BY id")]
+        return [dict(r) for r in db.execute("SELECT run_id, path, idx, hunk_key, decision, cluster FROM hunks ORDER BY id")]
     finally:
         db.close()
 
@@ -112,10 +112,14 @@ def test_accept_split_reject_then_rows_carry_cluster_ids(tmp_path: Path) -> None
     assert by_cluster == {ids[IMPORT]: ["accepted"] * 6 + ["rejected"] * 4,
                           ids[CALL]: ["accepted", "rejected"] * 2 + ["rejected"] * 2,
                           ids[ATTRIBUTE]: ["rejected"] * 3, ids[STRING]: ["accepted"]}
-    # `log --json` shows the same rows, cluster ids included.
+    # `log --json` shows each hunk once with its last decision, cluster ids included, and
+    # the run's summary counts the same.
     log = json.loads(run_cli(repo, "log", "--json").stdout)
-    assert sorted((h["path"], h["index"], h["cluster"]) for h in log["runs"][0]["hunks"]) == \
-        sorted((r["path"], r["idx"], r["cluster"]) for r in rows)
+    last = {r["hunk_key"]: r for r in rows}
+    assert sorted((h["path"], h["index"], h["cluster"], h["decision"]) for h in log["runs"][0]["hunks"]) == \
+        sorted((r["path"], r["idx"], r["cluster"], r["decision"]) for r in last.values())
+    counts = log["runs"][0]["decisions"]
+    assert f"{counts['accepted']} hunks accepted, {counts['rejected']} rejected" in result.stdout
 
 
 def test_quit_mid_cluster_then_resume_asks_only_the_rest(tmp_path: Path) -> None:

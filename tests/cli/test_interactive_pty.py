@@ -152,7 +152,7 @@ def test_edit_shows_the_whole_hunk_deletions_are_editable_and_refused_edits_come
     child.expect(r"! the edited hunk breaks a name \(.*undefined name 'Neww'")
     child.expect(PROMPT)
     child.send("e")                                   # the editor again, from the refused text
-    child.expect(r"1 changed, 0 deleted, 3 hunks accepted")
+    child.expect(r"1 changed, 0 deleted, 1 hunk accepted, 2 edited, 0 rejected")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -133,6 +133,13 @@ def test_multi_line_hunks_have_readable_signatures():
     assert signature(split) != sig and "⏎" in signature(split)
 
 
+def test_import_words_stand_apart_from_relative_dots():
+    assert signature(hunk("from .sup.old import A\n", "from .sup.new import A\n")).startswith("from .sup.[-old-]")
+    assert signature(hunk("from ..sup import old\n", "from ..sup import new\n")).startswith("from ..sup import [-")
+    assert signature(hunk("from . import A\n", "from .new import A\n")).startswith("from .{+new+} …")
+    assert signature(hunk("from . import A, B\n", "from . import A\n")).startswith("from . import A [-")
+
+
 def test_lexer_survives_fragments():
     for text in ['    "unterminated\n', "'''open docstring\nmore", "foo(a,\n", ")\n", "x = $ ? `\n", "\\\n", ""]:
         lex(text)  # never raises
