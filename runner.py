@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from phasemod import __version__, console
+from phasemod.keys import review as review_keys
 from phasemod.errors import EngineError, ManifestError, UsageError
 
 EXIT_PROBLEMS, EXIT_USAGE = 1, 2
@@ -275,7 +276,7 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
         decide, decide_cluster = console.Reviewer(state.color), grouped_console.ClusterReviewer(state.color)
     progress = console.Progress(enabled=not as_json and modes[0] == "yes" and sys.stderr.isatty())
     options.on_selected = progress.start
-    with console.stop_on_signals():
+    with console.stop_on_signals(), review_keys(enabled=decide is not None):
         reports = engine_phases.run_phases(state.repo, phases, chosen, options, decide, progress.update,
                                            on_warning=lambda text: click.echo(f"phasemod: {console.escape(text)}",
                                                                               err=True),

@@ -120,6 +120,30 @@ def apply_file(repo: Path, outcome: FileOutcome, decided: Iterable[Decided], rep
     report.applied.append(outcome.path)
 
 
+def restore_file(repo: Path, journal: Journal, run_id: int | None, path: str) -> str:
+    """Undo this run's write of ``path`` (a reviewer went back to one of its hunks): the
+    bytes and mode from before, byte for byte, and the journal row marked restored, so
+    `log`, `status` and `rollback` see the file as it is. '' or why it was not restored."""
+    from phasemod.apply import content_hash, delete, read_current, remove_empty_dirs, whole_change, write_atomic
+
+    row = journal.applied_file(run_id, path) if run_id is not None else None
+    if row is None:
+        return ""
+    current = read_current(repo, path)
+    if (content_hash(current[0]) if current else None) != row.hash_after:
+        return (f"{path}: changed on disk since this review wrote it; its decisions stay (edit the file, or "
+                "`phasemod rollback` after the run)")
+    with whole_change():
+        if row.content_before is None:
+            delete(repo, path)
+            if row.created_dirs:
+                remove_empty_dirs(repo, list(row.created_dirs))
+        else:
+            write_atomic(repo, path, row.content_before, row.mode_before)
+        journal.file_restored([row.id])
+    return ""
+
+
 def dry_run_diff(outcome: FileOutcome) -> str:
     """`--dry-run`: the unified diff of the whole proposal for one file."""
     old = outcome_source(outcome)

@@ -13,6 +13,7 @@ import click
 
 from phasemod import hunks as hunklib
 from phasemod.display import count, escape
+from phasemod.keys import shared as terminal_keys
 from phasemod.model import FileOutcome, Kind, Status
 
 if TYPE_CHECKING:  # the review machinery is imported only by the commands that review
@@ -28,8 +29,16 @@ A - accept this hunk and everything left in the phase
 q - stop here; decisions so far are kept and recorded (a later run -i resumes)
 e - edit the whole hunk in $EDITOR (context, - and + lines, # instructions); the result must
     still parse and keep every name bound, else it is refused and e edits it again
+k - go back to the previous hunk (its decision can be changed)
+K - go back to the previous undecided hunk
+j - leave this hunk undecided, go to the next undecided hunk
+J - leave this hunk undecided, go to the next hunk
+u - undo the last decision and ask it again (a file already written is restored first)
+g - go to hunk N (asks for the number)
+/ - go to the next hunk whose diff matches a regular expression (asks for it)
 ? - this help"""
 KEYS = "ynadAqe"   # each is the value of a review.Decision
+NAVIGATION_KEYS = "kKjJug/"   # review.Decision values that move (one-by-one review)
 
 
 def style(text: str, color: bool, **kw: Any) -> str:
@@ -45,7 +54,16 @@ def render_hunk(prompt: Prompt, color: bool) -> str:
     if prompt.cluster:   # a split cluster: the numbers count within it
         header = (f"{escape(h.path)} (cluster {prompt.cluster}: hunk {prompt.hunk_number}/{prompt.hunk_total}, "
                   f"file {prompt.file_number}/{prompt.file_total}, phase {phase.number} {phase.name})")
-    lines = [style(header, color, bold=True)]
+    about = []
+    if prompt.kinds:
+        about.append(f"kinds: {', '.join(prompt.kinds)}")
+    if prompt.cluster_id:
+        about.append(f"cluster {prompt.cluster_id}")
+    if prompt.decided:
+        about.append(f"decided: {prompt.decided}")
+    lines = [style(header, color, bold=True) + ("  " + "  ".join(about) if about else "")]
+    if prompt.note:
+        lines.insert(0, style(f"({escape(prompt.note)})", color, fg="yellow"))
     for line in map(escape, hunklib.unified(h)):
         if line.startswith("@@"):
             lines.append(style(line, color, fg="cyan"))
@@ -71,24 +89,35 @@ class Reviewer:
         click.echo(render_hunk(prompt, self.color))
         if prompt.error:
             click.echo(style(f"! {escape(prompt.error)}", self.color, fg="yellow"))
+        keys = KEYS + (NAVIGATION_KEYS if prompt.navigation else "")
+        choices = ",".join([*KEYS] + ([*NAVIGATION_KEYS] if prompt.navigation else []))
         while True:
-            click.echo("Apply this hunk [y,n,a,d,A,q,e,?]? ", nl=False)
+            click.echo(f"Apply this hunk [{choices},?]? ", nl=False)
             key = self._key()
             click.echo(key if key else "")
             if key in ("", None):
                 return Decision.QUIT, None
             if key == "?":
-                click.echo(HELP)
+                click.echo(HELP if prompt.navigation else
+                           "\n".join(line for line in HELP.splitlines() if line[:1] not in NAVIGATION_KEYS))
                 continue
-            decision = Decision(key) if key and key in KEYS else None
+            decision = Decision(key) if key and key in keys else None
             if decision is None:
                 click.echo(f"unknown key {key!r}; ? shows the keys")
                 continue
             if decision is Decision.EDIT:
-                edited = self._edit(prompt)
+                with terminal_keys().suspended():
+                    edited = self._edit(prompt)
                 if edited is None:
                     continue
                 return decision, edited
+            if decision in (Decision.GOTO, Decision.SEARCH):
+                question = f"go to hunk (1-{prompt.hunk_total}{'+' if prompt.counting else ''}): " \
+                    if decision is Decision.GOTO else "search hunks for (regular expression): "
+                answer = terminal_keys().line(question, lambda text: click.echo(text, nl=False))
+                if not answer:
+                    continue
+                return decision, answer
             return decision, None
 
     def resolve(self, question: Any) -> tuple[str, str | None]:
@@ -120,7 +149,8 @@ class Reviewer:
                 return ("take-all" if key == "T" else "drop-all"), None
             if key == "e":
                 try:
-                    edited = click.edit(question.text, extension=".py", require_save=False)
+                    with terminal_keys().suspended():
+                        edited = click.edit(question.text, extension=".py", require_save=False)
                 except click.ClickException as exc:
                     click.echo(style(f"! the editor failed: {exc.format_message()}", self.color, fg="yellow"))
                     continue
@@ -132,18 +162,9 @@ class Reviewer:
                        "the file, q leaves it unchanged; a file is never written with a name or import it breaks")
 
     def _key(self) -> str:
-        if sys.stdin.isatty():
-            try:
-                char = click.getchar()   # raises KeyboardInterrupt on Ctrl-C: the run stops, 130
-            except EOFError:             # Ctrl-D: as `q`
-                return ""
-            if char == "\x03":
-                raise KeyboardInterrupt
-            if char == "\x04":
-                return ""
-            return char.strip() or "?"
-        line = sys.stdin.readline()
-        return line.strip()[:1] if line else ""
+        """One key, in the order typed (phasemod/keys.py): Ctrl-C raises KeyboardInterrupt
+        (the run stops, 130), Ctrl-D or the end of input is "" (as `q`)."""
+        return terminal_keys().key()
 
     def _edit(self, prompt: Prompt) -> str | None:
         """`e`: the whole hunk in $EDITOR as `git add -p` shows it (context, `-` and `+`
@@ -499,8 +520,9 @@ def print_log(data: dict, color: bool) -> None:
                    + f"  {run['started']} .. {run.get('ended') or '-'}  pid {run['pid']}")
         click.echo(f"  command: {escape(run['command'])}")
         counts = run["decisions"]
-        click.echo(f"  hunks: {len(hunks)} decided: {counts['accepted']} accepted, {counts['edited']} edited, "
-                   f"{counts['rejected']} rejected")
+        pending = sum(1 for h in hunks if h["decision"] == "pending")
+        click.echo(f"  hunks: {len(hunks) - pending} decided: {counts['accepted']} accepted, {counts['edited']} edited, "
+                   f"{counts['rejected']} rejected" + (f", {pending} undone (asked again on resume)" if pending else ""))
         for reason in run.get("problems", []):
             click.echo(f"  partial: {reason}")
         for f in run.get("files", []):

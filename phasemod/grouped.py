@@ -43,6 +43,9 @@ class ClusterChoice(str, enum.Enum):
     QUIT = "q"      # stop; what was decided stays recorded
     ACCEPT_ALL = "A"   # this cluster and every remaining one
     EDIT = "e"      # edit the example; the same edit for every hunk where it applies cleanly
+    BACK = "k"      # the previous cluster (its decision can be changed)
+    UNDO = "u"      # take back the last cluster decision and ask it again
+    GOTO = "g"      # cluster N (the answer carries N)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class ClusterPrompt:
     number: int             # 1-based among the clusters asked about in this review
     total: int
     hunks_left: int         # undecided hunks in the phase, this cluster's included
+    decided: str = ""       # its decision so far in this review (a cluster gone back to), else ''
+    note: str = ""          # what the last key did or why it could not (k, u, g)
     kinds: tuple[str, ...] = ()   # the reference kinds its hunks touch (phasemod/hunkfilter.py)
     error: str = ""         # why the last edit of the example was refused
     edited: Hunk | None = None    # that refused edit (`e` starts from it)
@@ -76,8 +81,9 @@ class ClusterEdit:
     left: tuple[tuple[Hunk, str], ...]
 
 
-# A reviewer answers with a choice, or (EDIT, the example's new lines as edited).
-DecideCluster = Callable[[ClusterPrompt], "ClusterChoice | tuple[ClusterChoice, str | None]"]
+# The answer: a choice, or (choice, text) for one that carries text (GOTO: the number;
+# EDIT: the example's new lines as edited).
+DecideCluster = Callable[[ClusterPrompt], "ClusterChoice | tuple[ClusterChoice, str]"]
 
 
 @dataclass
@@ -196,44 +202,83 @@ class _Review:
                     left.append(h)
             if left:
                 todo.append((c, tuple(left)))
-        hunks_left = sum(len(left) for _, left in todo)
+        decided: dict[int, str] = {}     # todo index -> accepted | rejected | split | edited
+        history: list[int] = []          # todo indices in the order decided
+        undecided: dict[int, int] = {}   # todo index -> hunks its edit left undecided
+        note = ""
+        at = 0 if todo else None
         try:
-            for number, (c, left) in enumerate(todo, 1):
+            while at is not None:
+                c, left = todo[at]
+                hunks_left = sum(len(lf) for n, (_, lf) in enumerate(todo) if n not in decided)
                 if self.accept_all:
-                    choice = ClusterChoice.ACCEPT
+                    choice, answer = ClusterChoice.ACCEPT, ""
                 else:
-                    prompt = ClusterPrompt(self.phase, c, left, number, len(todo), hunks_left, self._kinds(left))
-                    while True:
-                        choice, text = _answer(self.decide_cluster(prompt))
-                        if choice is not ClusterChoice.EDIT:
-                            break
-                        if text is None:
-                            continue
-                        refused = self._edit(c, left, text)
+                    prompt = ClusterPrompt(self.phase, c, left, at + 1, len(todo), hunks_left, decided.get(at, ""),
+                                           note, self._kinds(left))
+                    choice, answer = _answer(self.decide_cluster(prompt))
+                    while choice is ClusterChoice.EDIT:
+                        # The example's edit, checked; refused: asked again with the reason.
+                        refused = self._check_edit(left[0], answer)
                         if refused is None:
                             break
                         prompt = dataclasses.replace(prompt, error=refused[1], edited=refused[0])
+                        choice, answer = _answer(self.decide_cluster(prompt))
                     if choice is ClusterChoice.ACCEPT_ALL:
                         self.accept_all = True
                         choice = ClusterChoice.ACCEPT
-                if choice is ClusterChoice.EDIT:
-                    hunks_left -= len(left)
-                    continue
+                note = ""
                 if choice is ClusterChoice.QUIT:
                     self.plan.quit = True
                     return
+                if choice is ClusterChoice.BACK:
+                    at, note = (at - 1, "") if at > 0 else (at, "no previous cluster")
+                    continue
+                if choice is ClusterChoice.GOTO:
+                    wanted = int(answer) if answer.strip().isdigit() else 0
+                    if 1 <= wanted <= len(todo):
+                        at = wanted - 1
+                    else:
+                        note = f"no cluster {answer.strip()}: this review has clusters 1 to {len(todo)}"
+                    continue
+                if choice is ClusterChoice.UNDO:
+                    if not history:
+                        note = "nothing to undo in this review"
+                        continue
+                    at = history.pop()
+                    note = f"undone: cluster {at + 1} ({decided.pop(at)}); decide it again"
+                    for h in todo[at][1]:
+                        self._withdraw(h)
+                    undecided.pop(at, None)
+                    continue
+                if at in decided:   # decided again: the new decision replaces the recorded one
+                    for h in left:
+                        self._withdraw(h)
+                    undecided.pop(at, None)
                 if choice is ClusterChoice.SPLIT:
                     self._split(c, left)
                     if self.plan.quit:
                         return
+                    decided[at] = "split"
+                elif choice is ClusterChoice.EDIT:
+                    undecided[at] = self._edit(c, left, answer)
+                    decided[at] = "edited"
                 else:
                     decision = Verdict.ACCEPTED if choice is ClusterChoice.ACCEPT else Verdict.REJECTED
                     for h in left:
                         self._record(h, decision, c)
-                hunks_left -= len(left)
+                    decided[at] = decision.value
+                if at in history:
+                    history.remove(at)
+                history.append(at)
+                after = [n for n in range(at + 1, len(todo)) if n not in decided]
+                before = [n for n in range(0, at) if n not in decided]
+                at = (after or before or [None])[0]
         except KeyboardInterrupt:
             # Ctrl-C at a prompt: a `q` that also ends the command with 130.
             self.plan.quit = self.plan.interrupted = True
+        finally:
+            self.plan.undecided = sum(undecided.values())
 
     def _kinds(self, hunks: Sequence[Hunk]) -> tuple[str, ...]:
         """The kinds the cluster's hunks touch (every hunk when a kind filter already
@@ -246,16 +291,18 @@ class _Review:
         sample = hunks if self.scope.only and self.scope.only.kinds else hunks[:KIND_SAMPLE]
         return tuple(kind_names({k for h in sample for k in kinds.of(self.by_path[h.path], h)}))
 
-    def _edit(self, c: Cluster, left: tuple[Hunk, ...], text: str) -> tuple[Hunk, str] | None:
-        """`e`: the example's edit, made to every hunk of the cluster where it applies
-        cleanly and the file still parses and binds; the rest stay undecided. Returns the
-        refused edit of the example and why, or None when done."""
-        example = left[0]
+    def _check_edit(self, example: Hunk, text: str) -> tuple[Hunk, str] | None:
+        """The refused edit of the example and why, or None when it is fine."""
         outcome = self.by_path[example.path]
         candidate = hunklib.edited(example, text)
         problem = edit_problem(_source(outcome).text, outcome.hunks, candidate, self.scope.index)
-        if problem:
-            return candidate, EDIT_REFUSED.format(problem=problem)
+        return (candidate, EDIT_REFUSED.format(problem=problem)) if problem else None
+
+    def _edit(self, c: Cluster, left: tuple[Hunk, ...], text: str) -> int:
+        """`e`: the example's edit (checked), made to every hunk of the cluster where it
+        applies cleanly and the file still parses and binds; the rest stay undecided.
+        Returns how many were left undecided."""
+        example = left[0]
         proposed = "".join(example.after)
         applied: list[Hunk] = []
         rest: list[tuple[Hunk, str]] = []
@@ -272,11 +319,15 @@ class _Review:
                 continue
             self._record(h, Verdict.EDITED, c, edited)
             applied.append(edited)
-        self.plan.undecided += len(rest)
         tell = getattr(self.decide_cluster, "edited", None)
         if tell is not None:
             tell(ClusterEdit(c, tuple(applied), tuple(rest)))
-        return None
+        return len(rest)
+
+    def _withdraw(self, hunk: Hunk) -> None:
+        """The hunk is undecided again (its row of this run is removed)."""
+        if self.plan.decisions.pop(hunk.key, None) is not None:
+            self.journal.withdraw_hunk(self.run_id, hunk.key)
 
     def _record(self, hunk: Hunk, verdict: Verdict, c: Cluster, decided: Hunk | None = None) -> None:
         shown = decided or hunk
@@ -311,8 +362,8 @@ class _Review:
                 self.accept_all = True
 
 
-def _answer(answer: "ClusterChoice | tuple[ClusterChoice, str | None]") -> tuple[ClusterChoice, str | None]:
-    return answer if isinstance(answer, tuple) else (answer, None)
+def _answer(answer: "ClusterChoice | tuple[ClusterChoice, str]") -> tuple[ClusterChoice, str]:
+    return answer if isinstance(answer, tuple) else (answer, "")
 
 
 def _source(outcome: FileOutcome) -> textio.Source:

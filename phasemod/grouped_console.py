@@ -11,6 +11,7 @@ from phasemod import editwords, hunks as hunklib
 from phasemod.console import Reviewer, style
 from phasemod.display import count, escape
 from phasemod.grouped import ClusterChoice, ClusterEdit, ClusterPrompt
+from phasemod.keys import shared as terminal_keys
 from phasemod.model import Hunk
 from phasemod.review import Prompt
 
@@ -22,11 +23,14 @@ e - edit the example hunk in $EDITOR; the same edit is made to every hunk of the
     where it applies cleanly, the others are left undecided (listed) for a later run -i
 v - show N more examples with their context (asks N; Enter: 3)
 l - list the files (and lines) of this cluster through a pager ($PAGER)
+k - go back to the previous cluster (its decision can be changed)
+u - undo the last cluster decision and ask it again
+g - go to cluster N (asks for the number)
 q - stop here; decisions so far are kept and recorded (a later run -i resumes)
 ? - this help"""
 KEYS = {"y": ClusterChoice.ACCEPT, "n": ClusterChoice.REJECT, "s": ClusterChoice.SPLIT, "q": ClusterChoice.QUIT,
-        "A": ClusterChoice.ACCEPT_ALL}
-KEY_LIST = "y,n,A,s,e,v,l,q,?"
+        "A": ClusterChoice.ACCEPT_ALL, "k": ClusterChoice.BACK, "u": ClusterChoice.UNDO}
+KEY_LIST = "y,n,A,s,e,v,l,k,u,g,q,?"
 PATHS_SHOWN = 3
 EXAMPLES_SHOWN = 3
 
@@ -60,7 +64,10 @@ def render_cluster(prompt: ClusterPrompt, color: bool, example: int = 0) -> str:
     head = (f"cluster {prompt.number}/{prompt.total} [{c.id}]: {count(len(left), 'hunk')} in "
             f"{count(len(files), 'file')}{earlier}, phase {prompt.phase.number} {prompt.phase.name}, "
             f"{count(prompt.hunks_left, 'hunk')} left")
-    lines = [style(head, color, bold=True) + mark, "  edit: " + escape(prompt.words)]
+    decided = f"  decided: {prompt.decided}" if prompt.decided else ""
+    lines = [style(head, color, bold=True) + mark + decided, "  edit: " + escape(prompt.words)]
+    if prompt.note:
+        lines.insert(0, style(f"({escape(prompt.note)})", color, fg="yellow"))
     if prompt.kinds:
         lines.append("  kinds: " + ", ".join(prompt.kinds))
     tokens = token_lines(left[0], color)
@@ -87,7 +94,7 @@ class ClusterReviewer(Reviewer):
     """The interactive `decide_cluster` callback: one keypress per cluster; `v`, `l` and
     `?` are answered here without deciding anything."""
 
-    def __call__(self, prompt: ClusterPrompt):  # type: ignore[override]
+    def __call__(self, prompt: ClusterPrompt) -> ClusterChoice | tuple[ClusterChoice, str]:  # type: ignore[override]
         example = 0
         click.echo(render_cluster(prompt, self.color, example))
         if prompt.error:
@@ -104,17 +111,28 @@ class ClusterReviewer(Reviewer):
             if key == "?":
                 click.echo(HELP)
             elif key == "v":
-                wanted = click.prompt("How many examples", default=EXAMPLES_SHOWN, type=click.IntRange(1, 1000))
-                for _ in range(min(wanted, len(prompt.hunks))):
+                answer = terminal_keys().line(f"How many examples [{EXAMPLES_SHOWN}]: ",
+                                              lambda text: click.echo(text, nl=False))
+                if answer is None:
+                    continue
+                wanted = int(answer) if answer.strip().isdigit() else EXAMPLES_SHOWN
+                for _ in range(min(max(wanted, 1), len(prompt.hunks))):
                     example += 1
                     click.echo(f"example {example % len(prompt.hunks) + 1}/{len(prompt.hunks)}:")
                     click.echo("\n".join(render_example(prompt.hunks[example % len(prompt.hunks)], self.color)))
             elif key == "l":
-                click.echo_via_pager(file_list(prompt.hunks))
+                with terminal_keys().suspended():
+                    click.echo_via_pager(file_list(prompt.hunks))
             elif key == "e":
-                edited = self._edit(editing)
+                with terminal_keys().suspended():
+                    edited = self._edit(editing)
                 if edited is not None:
                     return ClusterChoice.EDIT, edited
+            elif key == "g":
+                answer = terminal_keys().line(f"go to cluster (1-{prompt.total}): ",
+                                              lambda text: click.echo(text, nl=False))
+                if answer:
+                    return ClusterChoice.GOTO, answer
             elif key in KEYS:
                 return KEYS[key]
             else:

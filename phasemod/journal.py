@@ -373,6 +373,15 @@ class Journal:
             row["created_dirs"] = tuple(json.loads(row["created_dirs"]))
         return [FileRecord(**row) for row in rows]
 
+    def applied_file(self, run_id: int, path: str) -> FileRecord | None:
+        """The run's latest applied change of ``path``, with its content before."""
+        rows = self._rows("SELECT * FROM files WHERE run_id = ? AND path = ? AND state = 'applied' "
+                          "ORDER BY id DESC LIMIT 1", (run_id, path))
+        if not rows:
+            return None
+        rows[0]["created_dirs"] = tuple(json.loads(rows[0]["created_dirs"]))
+        return FileRecord(**rows[0])
+
     # --- hunks and validations ------------------------------------------------------------
 
     def record_hunk(self, run_id: int, path: str, key: str, index: int, recipe: str, before: str,
@@ -383,6 +392,11 @@ class Journal:
             db.execute("INSERT INTO hunks (run_id, path, hunk_key, idx, recipe, text_before, text_after, decision, "
                        "cluster, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (run_id, path, key, index, recipe, before, after, decision, cluster, _now()))
+
+    def withdraw_hunk(self, run_id: int, key: str) -> None:
+        """A decision of this run taken back (undo): the hunk is undecided again."""
+        with self._tx() as db:
+            db.execute("DELETE FROM hunks WHERE run_id = ? AND hunk_key = ?", (run_id, key))
 
     def record_hunks(self, run_id: int, path: str, rows: Iterable[tuple[str, int, str, str, str, str]]) -> None:
         """Several hunks of one file, (key, index, recipe, before, after, decision) each, in
@@ -397,13 +411,26 @@ class Journal:
                            [(run_id, path, *row, now) for row in rows])
 
     def decisions(self, phase: int) -> dict[str, str]:
-        """Hunk key -> latest decision (pending ones left out) over the phase's runs that
-        were not rolled back: what a resumed ``run -i`` need not ask again."""
+        """Hunk key -> latest decision over the phase's runs that were not rolled back:
+        what a resumed ``run -i`` need not ask again. A latest ``pending`` row (a decision
+        of an earlier run undone in review) leaves the hunk out: it is asked again."""
         rows = self._rows(
             "SELECT hunks.hunk_key, hunks.decision FROM hunks JOIN runs ON runs.id = hunks.run_id "
-            "WHERE runs.phase = ? AND runs.outcome NOT IN ('rolled-back', 'dry-run') "
-            "AND hunks.decision != 'pending' ORDER BY hunks.id", (phase,))
-        return {row["hunk_key"]: row["decision"] for row in rows}
+            "WHERE runs.phase = ? AND runs.outcome NOT IN ('rolled-back', 'dry-run') ORDER BY hunks.id", (phase,))
+        latest = {row["hunk_key"]: row["decision"] for row in rows}
+        return {key: decision for key, decision in latest.items() if decision != "pending"}
+
+    def decided_keys(self, phase: int) -> dict[str, list[tuple[str, int]]]:
+        """Path -> (hunk key, index) of every hunk decided in the phase's runs that were
+        not rolled back: how many hunks each file had, for numbering stable across runs."""
+        rows = self._rows(
+            "SELECT hunks.path, hunks.hunk_key, min(hunks.idx) AS idx FROM hunks JOIN runs ON runs.id = hunks.run_id "
+            "WHERE runs.phase = ? AND runs.outcome NOT IN ('rolled-back', 'dry-run') AND hunks.decision != 'pending' "
+            "GROUP BY hunks.path, hunks.hunk_key ORDER BY hunks.path, idx", (phase,))
+        out: dict[str, list[tuple[str, int]]] = {}
+        for row in rows:
+            out.setdefault(row["path"], []).append((row["hunk_key"], row["idx"]))
+        return out
 
     def decision_counts(self, run_id: int) -> dict[str, int]:
         """The run's hunks by their last decision: what its summary, ``log`` and the report

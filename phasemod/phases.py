@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from phasemod import applier, engine, grouped, hunks as hunklib, namecheck, recording, review, safetynet, vcs
+from phasemod import (applier, engine, grouped, hunkinfo, hunks as hunklib, namecheck, recording, review, safetynet,
+                      session, vcs)
 from phasemod.applier import PhaseReport, check_requirements, commit_message, validate_phase  # noqa: F401
 from phasemod.errors import ProblemsFound
 from phasemod.display import count
@@ -67,11 +68,13 @@ class _Stream:
 
     _END = object()
 
-    def __init__(self, outcomes: Iterator[FileOutcome], ahead: bool) -> None:
+    def __init__(self, outcomes: Iterator[FileOutcome], ahead: bool,
+                 on_count: Callable[[FileOutcome], None] | None = None) -> None:
         self.files = 0          # outcomes with changes found so far
         self.hunks = 0          # their hunks
         self.done = not ahead
         self._outcomes = outcomes
+        self._on_count = on_count
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         if ahead:
@@ -83,6 +86,8 @@ class _Stream:
         if outcome.status is Status.CHANGED:
             self.files += 1
             self.hunks += len(outcome.hunks)
+        if self._on_count is not None:
+            self._on_count(outcome)
 
     def _read(self) -> None:
         try:
@@ -155,9 +160,13 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
         outcomes, planned = grouped.review(phase, report.run_id, journal, options.grouping, options.unusual_first,
                                            outcomes, previous, dirty, decide, decide_cluster,
                                            grouped.Scope(kinds, only, edits, index))
-    stream = _Stream(outcomes, ahead=interactive and planned is None)
+    navigating = interactive and planned is None
+    numbering = hunkinfo.Numbering(selection.files, journal.decided_keys(phase.number)) if navigating else None
+    stream = _Stream(outcomes, ahead=navigating, on_count=numbering.count if numbering is not None else None)
     state = review.ReviewState(stream, edits=edits, index=index)
-    try:
+
+    def reviewable() -> Iterator[FileOutcome]:
+        """The outcomes, each noted in the report; those to decide about are yielded."""
         for outcome in stream:
             # The report keeps each outcome for its counts, not its bytes: at 40,000 files
             # the bytes would dominate memory.
@@ -175,13 +184,30 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
                 report.findings.append(Finding(FindingKind.REFUSED, outcome.path, 0,
                                                "has uncommitted changes; commit or stash them, or pass --allow-dirty"))
             else:
-                if only is not None and planned is None:
-                    state.only = kinds.selected(only, outcome)
-                _decide_and_apply(repo, outcome, report, journal, interactive, decide, previous, state, planned)
+                yield outcome
             state.hunks_seen += len(outcome.hunks)
+
+    try:
+        if numbering is not None:
+            # One by one with a way back (phasemod/session.py): files are written as the
+            # review leaves them, and restored when a decision of theirs changes.
+            assert decide is not None and journal is not None
+            settler = _Settler(repo, report, journal, decide, state, previous)
+            review_session = session.Session(repo, phase, reviewable(), numbering, lambda: not stream.done, decide,
+                                             previous, state.edits, settler, index=index,
+                                             only=(lambda o: kinds.selected(only, o)) if only is not None else None)
+            review_session.run()
+            state.quit = state.quit or review_session.quit
+            state.interrupted = review_session.interrupted
+            state.left_out = review_session.left_out
             if state.quit:
                 stream.stop()
-                break
+        else:
+            for outcome in reviewable():
+                _decide_and_apply(repo, outcome, report, journal, interactive, decide, previous, state, planned)
+                if state.quit:
+                    stream.stop()
+                    break
         if planned is not None:
             state.quit, state.interrupted = planned.quit, planned.interrupted
             state.left_out = planned.left_out
@@ -255,6 +281,58 @@ def partial_reasons(report: PhaseReport, allow_unparseable: bool = False) -> lis
     if report.undecided:
         reasons.append(f"{count(report.undecided, 'hunk')} left undecided (a later run -i asks them)")
     return reasons
+
+
+class _Settler:
+    """The one-by-one session's journal and writes (session.Settler)."""
+
+    def __init__(self, repo: Path, report: PhaseReport, journal: Journal, decide: Decide,
+                 state: review.ReviewState, previous: dict[str, str]) -> None:
+        self.repo, self.report, self.journal, self.decide = repo, report, journal, decide
+        self.state, self.previous = state, previous
+        self.added: dict[int, list[Finding]] = {}   # id(entry) -> findings its settling added
+
+    def record(self, item: "session.Item") -> None:
+        applier.record_decision(self.journal, self.report.run_id, item.hunk.path, item.decided())
+
+    def withdraw(self, item: "session.Item") -> None:
+        h = item.hunk
+        if h.key in self.previous:   # decided by an earlier run: a pending row makes a resume ask it
+            self.journal.record_hunk(self.report.run_id, h.path, h.key, h.index, ",".join(h.recipes),
+                                     "".join(h.before), "".join(h.after), "pending")
+        else:
+            self.journal.withdraw_hunk(self.report.run_id, h.key)
+
+    def settle(self, entry: "session.Entry") -> list[review.Decided] | None:
+        outcome, decided = entry.outcome, [i.decided() for i in entry.items]
+        before = len(self.report.findings)
+        try:
+            if outcome.path.endswith((".py", ".pyi")) and \
+                    not all(d.verdict is review.Verdict.ACCEPTED for d in decided):
+                guarded = _safety_net(self.repo, outcome, self.report, self.journal, decided, self.decide,
+                                      self.state, None)
+                if guarded is None:
+                    return None
+                outcome, decided = guarded
+            applier.apply_file(self.repo, outcome, decided, self.report, self.journal)
+            return decided
+        finally:
+            self.added[id(entry)] = self.report.findings[before:]
+
+    def reopen(self, entry: "session.Entry") -> str:
+        path = entry.outcome.path
+        if path in self.report.applied:
+            problem = applier.restore_file(self.repo, self.journal, self.report.run_id, path)
+            if problem:
+                return problem
+            self.report.applied.remove(path)
+        for finding in self.added.pop(id(entry), []):
+            if finding in self.report.findings:
+                self.report.findings.remove(finding)
+        return ""
+
+    def stopped(self) -> bool:
+        return self.state.quit
 
 
 def _decide_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, journal: Journal,

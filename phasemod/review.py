@@ -35,11 +35,19 @@ class Decision(str, enum.Enum):
     ACCEPT_ALL = "A"
     QUIT = "q"
     EDIT = "e"
+    # Moving, not deciding (one-by-one review; see phasemod/session.py).
+    PREVIOUS = "k"              # the previous hunk
+    PREVIOUS_UNDECIDED = "K"    # the previous undecided hunk
+    NEXT_UNDECIDED = "j"        # leave this one undecided, the next undecided hunk
+    NEXT = "J"                  # leave this one undecided, the next hunk
+    UNDO = "u"                  # take back the last decision and ask it again
+    GOTO = "g"                  # hunk N (the answer carries N)
+    SEARCH = "/"                # the next hunk whose diff matches (the answer carries the pattern)
 
     @property
     def verdict(self) -> Verdict | None:
         """The verdict for the hunk asked about (None: quit, nothing decided)."""
-        return _VERDICTS[self]
+        return _VERDICTS.get(self)
 
     @property
     def rest_of_file(self) -> bool:
@@ -48,7 +56,9 @@ class Decision(str, enum.Enum):
 
 _VERDICTS = {Decision.ACCEPT: Verdict.ACCEPTED, Decision.ACCEPT_FILE: Verdict.ACCEPTED,
              Decision.ACCEPT_ALL: Verdict.ACCEPTED, Decision.REJECT: Verdict.REJECTED,
-             Decision.REJECT_FILE: Verdict.REJECTED, Decision.EDIT: Verdict.EDITED, Decision.QUIT: None}
+             Decision.REJECT_FILE: Verdict.REJECTED, Decision.EDIT: Verdict.EDITED}
+NAVIGATION = frozenset({Decision.PREVIOUS, Decision.PREVIOUS_UNDECIDED, Decision.NEXT_UNDECIDED, Decision.NEXT,
+                        Decision.UNDO, Decision.GOTO, Decision.SEARCH})
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,11 @@ class Prompt:
     error: str = ""         # why the previous edit of this hunk was refused
     counting: bool = False  # the engine is still reading files: the totals may grow
     cluster: str = ""       # grouped review, a split cluster: its id (numbers count within it)
+    kinds: tuple[str, ...] = ()   # the kinds of reference the hunk touches (model.Kind values)
+    cluster_id: str = ""    # the cluster of equal edits the hunk belongs to (phasemod/clusters.py)
+    decided: str = ""       # its decision so far in this review (a hunk gone back to), else ''
+    note: str = ""          # what the last key did or why it could not (navigation)
+    navigation: bool = False  # k K j J u g / are offered (one-by-one review)
 
 
 Decide = Callable[[Prompt], "tuple[Decision, str | None]"]

@@ -12,7 +12,7 @@ from cli_repo import make_repo, phasemod_command, run_cli
 
 pexpect = pytest.importorskip("pexpect")
 
-PROMPT = r"Apply this hunk \[y,n,a,d,A,q,e,\?\]\? "
+PROMPT = r"Apply this hunk \[y,n,a,d,A,q,e,k,K,j,J,u,g,/,\?\]\? "
 SAFETY = r"Keep the file whole \[(t,)?d,e,q,T,D,\?\]\? "
 
 

@@ -29,12 +29,12 @@ def test_grouped_review_in_a_terminal_quit_mid_cluster_and_resume(tmp_path: Path
     repo = make_repo(tmp_path / "repo")
     child = spawn(repo, "run", "1", "-i", "--grouped")
     child.expect_exact("cluster 1/4")
-    press(child, "Apply this cluster (6 hunks) [y,n,A,s,e,v,l,q,?]? ", "v")   # more examples
+    press(child, "Apply this cluster (6 hunks) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "v")   # more examples
     press(child, "How many examples [3]: ", "1\r")
     child.expect_exact("example 2/6:")
     child.expect_exact("pkg/m1.py:2")
-    press(child, "[y,n,A,s,e,v,l,q,?]? ", "y")                                 # the import, everywhere
-    press(child, "Apply this cluster (4 hunks) [y,n,A,s,e,v,l,q,?]? ", "s")    # split the calls
+    press(child, "[y,n,A,s,e,v,l,k,u,g,q,?]? ", "y")                                 # the import, everywhere
+    press(child, "Apply this cluster (4 hunks) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "s")    # split the calls
     press(child, "Apply this hunk [y,n,a,d,A,q,e,?]? ", "y")
     press(child, "Apply this hunk [y,n,a,d,A,q,e,?]? ", "n")
     press(child, "Apply this hunk [y,n,a,d,A,q,e,?]? ", "q")               # quit mid-cluster
@@ -46,12 +46,12 @@ def test_grouped_review_in_a_terminal_quit_mid_cluster_and_resume(tmp_path: Path
 
     child = spawn(repo, "run", "1", "-i", "--grouped")
     child.expect_exact("2 hunks in 2 files (2 decided earlier)")
-    press(child, "Apply this cluster (2 hunks) [y,n,A,s,e,v,l,q,?]? ", "l")
+    press(child, "Apply this cluster (2 hunks) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "l")
     child.expect_exact("pkg/m3.py: line 6")
-    press(child, "[y,n,A,s,e,v,l,q,?]? ", "y")
-    press(child, "Apply this cluster (3 hunks) [y,n,A,s,e,v,l,q,?]? ", "n")    # reject the attribute uses
+    press(child, "[y,n,A,s,e,v,l,k,u,g,q,?]? ", "y")
+    press(child, "Apply this cluster (3 hunks) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "n")    # reject the attribute uses
     child.expect_exact("UNUSUAL")
-    press(child, "Apply this cluster (1 hunk) [y,n,A,s,e,v,l,q,?]? ", "y")
+    press(child, "Apply this cluster (1 hunk) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "y")
     # The rejected attribute uses and call would leave `Old` unbound: the safety net asks
     # once, and `T` takes what they need in every such file.
     child.expect_exact("these decisions would break the file")
@@ -101,21 +101,21 @@ def test_cluster_keys_e_l_v_and_accept_the_rest(tmp_path: Path) -> None:
     child.expect_exact("edit: import of Old from pkg.old_mod -> New from pkg.new_mod")
     child.expect_exact("kinds: import")
     child.expect_exact("tokens: from pkg.[-old_mod-]{+new_mod+} import [-Old-]{+New+}")
-    press(child, "Apply this cluster (6 hunks) [y,n,A,s,e,v,l,q,?]? ", "e")
+    press(child, "Apply this cluster (6 hunks) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "e")
     child.expect_exact("edited 6 hunks of cluster")
     child.expect_exact("edit: call: Old -> New")
-    press(child, "Apply this cluster (4 hunks) [y,n,A,s,e,v,l,q,?]? ", "e")
+    press(child, "Apply this cluster (4 hunks) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "e")
     child.expect_exact("edited 1 hunk of cluster")
     child.expect_exact("3 hunks left undecided (a later run -i asks them):")
     child.expect_exact("pkg/m1.py:6: the edit does not apply cleanly here")
     child.expect_exact("cluster 3/4")
-    press(child, "Apply this cluster (3 hunks) [y,n,A,s,e,v,l,q,?]? ", "l")   # through $PAGER
-    press(child, "Apply this cluster (3 hunks) [y,n,A,s,e,v,l,q,?]? ", "v")
+    press(child, "Apply this cluster (3 hunks) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "l")   # through $PAGER
+    press(child, "Apply this cluster (3 hunks) [y,n,A,s,e,v,l,k,u,g,q,?]? ", "v")
     press(child, "How many examples [3]: ", "2\r")
     child.expect_exact("example 2/3:")
     child.expect_exact("example 3/3:")
     child.expect_exact("pkg/m2.py:9")
-    press(child, "[y,n,A,s,e,v,l,q,?]? ", "A")                                  # this one and the string
+    press(child, "[y,n,A,s,e,v,l,k,u,g,q,?]? ", "A")                                  # this one and the string
     child.expect_exact("3 hunks left undecided by a cluster edit")
     child.expect(pexpect.EOF)
     child.close()
@@ -136,3 +136,36 @@ def test_cluster_keys_e_l_v_and_accept_the_rest(tmp_path: Path) -> None:
     assert result.stdout.count("Apply this cluster") == 1 and "cluster 1/1 [" in result.stdout
     m1 = (repo / "pkg/m1.py").read_text()
     assert "from pkg.new_mod import New  # moved" in m1 and "return New(ctx, 1)" in m1
+
+
+def test_grouped_back_undo_and_goto_change_earlier_cluster_decisions(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    child = spawn(repo, "run", "1", "-i", "--grouped")
+    keys = "[y,n,A,s,e,v,l,k,u,g,q,?]? "
+    press(child, keys, "y")                                     # cluster 1: the import
+    child.expect_exact("cluster 2/4")
+    press(child, keys, "k")                                     # back to it
+    child.expect_exact("decided: accepted")
+    press(child, keys, "k")
+    child.expect_exact("(no previous cluster)")
+    press(child, keys, "n")                                     # changed: rejected now
+    child.expect_exact("cluster 2/4")
+    press(child, keys, "u")                                     # undo that: asked again
+    child.expect_exact("(undone: cluster 1 (rejected); decide it again)")
+    press(child, keys, "y")
+    press(child, keys, "g")
+    press(child, "go to cluster (1-4): ", "4\r")
+    child.expect_exact("cluster 4/4")
+    press(child, keys, "y")                                     # then back to the one skipped
+    child.expect_exact("cluster 2/4")
+    press(child, keys, "y")
+    child.expect_exact("cluster 3/4")
+    press(child, keys, "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    rows = journal_rows(repo)
+    assert [r["decision"] for r in rows] == ["accepted"] * 14      # each hunk once, its last decision
+    assert len({(r["path"], r["idx"]) for r in rows}) == 14
+    for n in range(6):
+        assert "pkg.old_mod" not in (repo / f"pkg/m{n}.py").read_text()

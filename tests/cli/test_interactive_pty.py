@@ -15,7 +15,7 @@ from cli_repo import make_repo, phasemod_command, run_cli, run_process, tree_byt
 
 pexpect = pytest.importorskip("pexpect")
 
-PROMPT = r"Apply this hunk \[y,n,a,d,A,q,e,\?\]\? "
+PROMPT = r"Apply this hunk \[y,n,a,d,A,q,e,k,K,j,J,u,g,/,\?\]\? "
 EDITOR = """\
 import sys
 from pathlib import Path
@@ -60,11 +60,11 @@ def test_keypresses_colour_editor_quit_and_resume(tmp_path: Path) -> None:
     assert "# reviewed" in (repo / "pkg/p1_0.py").read_text()
     assert tree_bytes(repo)["pkg/p1_1.py"] == original["pkg/p1_1.py"]
 
-    # resume, colours off: only the hunks of p1_1 are asked
+    # resume, colours off: only the hunks of p1_1 are asked, with the numbers they had
     child = spawn(repo, "--no-color", "run", "1", "-i", "--no-validate")
     child.expect(PROMPT)
     assert "\x1b[" not in child.before
-    assert "pkg/p1_1.py (hunk 1/2, file 1/1, phase 1 phase-1)" in child.before
+    assert "pkg/p1_1.py (hunk 3/4, file 2/2, phase 1 phase-1)  kinds: import  cluster " in child.before
     child.send("A")
     child.expect(r"1 changed, 0 deleted, 2 hunks accepted")
     child.expect(pexpect.EOF)

@@ -258,3 +258,21 @@ def test_create_records_made_directories(repo: Path) -> None:
         assert j.log()["runs"][0]["files"][0]["created_dirs"] == ["fresh", "fresh/deep"]
         with pytest.raises(apply.FileChanged):
             apply_change(j, repo, run, "fresh/deep/new.py", b"again", expected=None)
+
+
+def test_a_hunk_decided_again_in_a_run_counts_once_and_undo_removes_it(repo: Path) -> None:
+    with Journal.open(repo) as j:
+        first = j.begin_run(1, "one", "run -i")
+        j.record_hunk(first, "pkg/a.py", "k1", 0, "move_symbol", "a\n", "b\n", "accepted")
+        j.end_run(first, "interrupted")
+        run = j.begin_run(1, "one", "run -i")
+        j.record_hunk(run, "pkg/a.py", "k2", 1, "move_symbol", "c\n", "d\n", "accepted")
+        j.record_hunk(run, "pkg/a.py", "k2", 1, "move_symbol", "c\n", "d\n", "rejected")
+        j.record_hunk(run, "pkg/a.py", "k3", 2, "move_symbol", "e\n", "f\n", "accepted")
+        j.withdraw_hunk(run, "k3")
+        # an earlier run's decision undone in this one: a pending row asks it again
+        j.record_hunk(run, "pkg/a.py", "k1", 0, "move_symbol", "a\n", "b\n", "pending")
+        rows = j.log(1)["runs"][1]["hunks"]
+        assert [(h["key"], h["decision"]) for h in rows] == [("k2", "rejected"), ("k1", "pending")]
+        assert j.decisions(1) == {"k2": "rejected"}
+        assert j.decided_keys(1) == {"pkg/a.py": [("k1", 0), ("k2", 1)]}
