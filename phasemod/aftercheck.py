@@ -74,20 +74,38 @@ def _check(repo: Path, path: str, data: bytes, index: namecheck.ModuleIndex, mod
            names: tuple[str, ...], importer_only: bool, source_roots: tuple[str, ...]) -> list[namecheck.NameProblem]:
     try:
         text = textio.decode_python(data).text
-        tree = syntax.parse(text)
-    except (textio.DecodeError, syntax.ParseError, RecursionError):
+    except textio.DecodeError:
         return []   # unparseable files are listed by status on their own
     module, is_package = module_of(str(repo), path, source_roots)
-    facts = namecheck.facts_of_tree(tree, module, is_package)
+    key = (_digest(data), module, is_package)
+    facts = _known.get(key)
+    if facts is None:
+        try:
+            tree = syntax.parse(text)
+            facts = namecheck.facts_of_tree(tree, module, is_package)
+        except (syntax.ParseError, RecursionError):
+            return []
+        remember(*key, facts)
     if importer_only and not any(m in modules or m.startswith(tuple(x + "." for x in modules))
-                                 for m, _ in facts.from_imports) and not _imports_module(tree, modules):
+                                 for m, _ in facts.from_imports) and not _imports_module(text, modules):
         return []
     return namecheck.problems_of(facts, index, names, touched)
 
 
-def _imports_module(tree: object, modules: set[str]) -> bool:
-    text = str(tree)
+def _imports_module(text: str, modules: set[str]) -> bool:
     return any(f"import {m}" in text for m in modules)
+
+
+# (content hash, module, is_package) -> facts: a module's facts depend on nothing else, so
+# a file unchanged since an earlier phase's check, or parsed by the engine, is not parsed again.
+_known: dict[tuple[str, str, bool], object] = {}
+_KNOWN_LIMIT = 50_000
+
+
+def remember(digest: str, module: str, is_package: bool, facts: object) -> None:
+    if len(_known) >= _KNOWN_LIMIT:
+        _known.clear()
+    _known[(digest, module, is_package)] = facts
 
 
 # ---------------------------------------------------------------------------- the store

@@ -16,10 +16,10 @@ from typing import Any, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import catalog, context, coverage, hunks, namecheck, starnames, syntax, textio, units
+from phasemod import catalog, context, coverage, hunks, namecheck, resolve, scan, starnames, syntax, textio, units
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
-from phasemod.model import FileOutcome, Finding, FindingKind, Status
+from phasemod.model import FileOutcome, Finding, FindingKind, Learned, Status
 from phasemod.modules import module_of
 from phasemod.recipe import Reads, Recipe, Workspace
 from phasemod.select import compile_glob, in_shard, matches, names_in, read_regular, repo_files, select, too_large
@@ -158,9 +158,11 @@ class _Compiled:
 class _Recipes:
     """The phase's recipes compiled once per process: Bowler fixers or text transforms."""
 
-    def __init__(self, phase: Phase, edits: Edits | None = None, repo: Path | None = None) -> None:
+    def __init__(self, phase: Phase, edits: Edits | None = None, repo: Path | None = None,
+                 learn: bool = False) -> None:
         self.phase = phase
         self.edits = edits
+        self.learn = learn      # hand back what the parse tells of each file (Learned)
         # What the repo's modules provide, for the import safety net (read on demand).
         self.index = namecheck.ModuleIndex(repo, None, phase.source_roots, edits.texts if edits else None) \
             if repo is not None else None
@@ -301,15 +303,23 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         changed_by = [recipes.phase.recipes[i].name for i in edits.recipes.get(path, ())] \
             if edits is not None and planned is not None and planned != source.text else []
         python_recipes = [i for i in indices if recipes.compiled[i].recipe.reads is Reads.PYTHON]
-        names_before = namecheck.facts_of_tree(tree, module, is_package)
+        analysis = resolve.analyze(tree, module, is_package)
+        names_before = namecheck.facts_of_analysis(analysis)
         with context.entering(ctx):
-            for i in python_recipes:
+            for n, i in enumerate(python_recipes):
                 fixers = recipes.compiled[i].fixers
                 ctx.recipe = recipes.phase.recipes[i].name
                 before = len(ctx.findings)
                 # Which recipe changed the file is only a question when there are several.
                 snapshot = str(tree) if len(python_recipes) > 1 else None
-                apply_fixers(fixers, tree, str(full))
+                if n == 0 and ":" not in ctx.recipe:
+                    # phasemod's own rewriters analyze the tree before their first edit:
+                    # the analysis just made is theirs (once, and only for this recipe).
+                    resolve.hand_over(tree, analysis, module, is_package)
+                try:
+                    apply_fixers(fixers, tree, str(full))
+                finally:
+                    resolve.forget()
                 if any(f.kind is FindingKind.CONFLICT for f in ctx.findings[before:]):
                     continue
                 if snapshot is None or str(tree) != snapshot:
@@ -335,7 +345,10 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
                 new_text = rewritten
     findings = tuple(ctx.findings)
     if new_text == source.text:
-        return FileOutcome(path, Status.UNCHANGED, findings=findings, encoding=source.encoding)
+        # The import check after the phase reads this file as it is: its facts are known.
+        learned = Learned(scan.digest_of(data), module, is_package, names_before) \
+            if recipes.learn and is_python and planned is None else None
+        return FileOutcome(path, Status.UNCHANGED, findings=findings, encoding=source.encoding, learned=learned)
     problem = check_rewrite(path, source.text, new_text) if is_python else ""
     if problem:
         dropped = Finding(FindingKind.DROPPED, path, 0, f"the rewrite would break the file ({problem}); left unchanged")
@@ -348,8 +361,29 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     proposed = hunks.make_hunks(path, source.text, new_text, tuple(changed_by))
     if is_python:   # one multi-line import split over hunks is one decision (phasemod/units.py)
         proposed = units.join_statements(source.text, proposed)
+    learned = _learn(repo, path, new_bytes, module, is_package, recipes) if recipes.learn else None
     return FileOutcome(path, Status.CHANGED, data, new_bytes, proposed,
-                       findings, encoding=source.encoding, create=create)
+                       findings, encoding=source.encoding, create=create, learned=learned)
+
+
+def _learn(repo: Path, path: str, new_bytes: bytes, module: str, is_package: bool,
+           recipes: _Recipes) -> Learned | None:
+    """The rewritten file, parsed once more: what `status` and the migration record will
+    count in it (the phase's survey, as `phase_status` computes it) and the facts the
+    import check after the phase needs. Nothing else parses it again after the write."""
+    phase = recipes.phase
+    digest = scan.digest_of(new_bytes)
+    targets = scan.phase_targets(phase, path)
+    if not path.endswith(PYTHON_SUFFIXES):
+        return Learned(digest, module, is_package, None, scan.scan_file(repo, path, targets, phase.source_roots,
+                                                                        new_bytes))
+    try:
+        tree = syntax.parse(textio.decode_for(path, new_bytes).text)
+    except (syntax.ParseError, textio.DecodeError):
+        return None
+    with resolve.unchanged(tree):   # the survey and the facts share one analysis
+        found = scan.scan_file(repo, path, targets, phase.source_roots, new_bytes, tree=tree)
+        return Learned(digest, module, is_package, namecheck.facts_of_tree(tree, module, is_package), found)
 
 
 def _unsafe(path: str, findings: tuple[Finding, ...], problems: Sequence[namecheck.NameProblem]) -> FileOutcome:
@@ -387,9 +421,9 @@ def check_rewrite(path: str, old: str, new: str) -> str:
 _worker: tuple[Path, _Recipes] | None = None
 
 
-def _init_worker(repo: Path, phase: Phase, edits: Edits | None = None) -> None:
+def _init_worker(repo: Path, phase: Phase, edits: Edits | None = None, learn: bool = False) -> None:
     global _worker
-    _worker = (repo, _Recipes(phase, edits, repo))
+    _worker = (repo, _Recipes(phase, edits, repo, learn))
 
 
 def _work(item: tuple[str, tuple[int, ...]]) -> FileOutcome:
@@ -402,8 +436,10 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def run_selection(repo: Path, selection: Selection, jobs: int | None = None) -> Iterator[FileOutcome]:
-    """Yield one outcome per selected file, in path order, as soon as each is ready.
+def run_selection(repo: Path, selection: Selection, jobs: int | None = None,
+                  learn: bool = False) -> Iterator[FileOutcome]:
+    """Yield one outcome per selected file, in path order, as soon as each is ready;
+    ``learn``: each outcome also carries what the parse tells of the file it leaves.
 
     The worker pool is started here, in the calling thread, even when another thread
     consumes the outcomes: a process forked from a secondary thread cannot run Python
@@ -411,17 +447,18 @@ def run_selection(repo: Path, selection: Selection, jobs: int | None = None) -> 
     items = list(zip(selection.files, selection.recipes))
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1 or len(items) < 8:
-        return _serial(repo, selection, items)
+        return _serial(repo, selection, items, learn)
     # A recipe that cannot be built must fail here: in a pool initializer it would make
     # the pool respawn workers for ever.
     _Recipes(selection.phase, selection.edits)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = ctx.Pool(min(jobs, len(items)), initializer=_init_worker, initargs=(repo, selection.phase, selection.edits))
+    pool = ctx.Pool(min(jobs, len(items)), initializer=_init_worker,
+                    initargs=(repo, selection.phase, selection.edits, learn))
     return _pooled(pool, items, max(1, min(16, len(items) // (jobs * 8) or 1)))
 
 
-def _serial(repo: Path, selection: Selection, items: list) -> Iterator[FileOutcome]:
-    recipes = _Recipes(selection.phase, selection.edits, repo)
+def _serial(repo: Path, selection: Selection, items: list, learn: bool = False) -> Iterator[FileOutcome]:
+    recipes = _Recipes(selection.phase, selection.edits, repo, learn)
     for path, indices in items:
         yield process_file(repo, path, indices, recipes)
 

@@ -104,6 +104,20 @@ class FileOutcome:
     encoding: str = "utf-8"
     delete: bool = False    # the recipe deletes the file (delete_files)
     create: bool = False    # the file does not exist yet (move_definition's new module)
+    learned: "Learned | None" = field(default=None, compare=False)   # batch runs only (engine)
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What the engine learnt, from its own parse, of the file as its outcome leaves it
+    (the new bytes when changed, else the bytes read): the phase's survey of it and the
+    import safety net's facts. Used only while the file's content hash is ``digest``."""
+
+    digest: str
+    module: str
+    is_package: bool
+    facts: object = None    # namecheck facts (Python files)
+    scan: object = None     # scan.FileScan under the phase's targets (changed files)
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,11 @@ def facts_of_tree(tree: object, module: str = "", is_package: bool = False) -> _
     return _facts(analyze(tree, module, is_package))  # type: ignore[arg-type]
 
 
+def facts_of_analysis(analysis: Analysis) -> _Facts:
+    """The facts of a tree already analyzed (the analysis is only read)."""
+    return _facts(analysis)
+
+
 def _facts(analysis: Analysis) -> _Facts:
     out = _Facts(star=any(stmt.star for stmt in analysis.imports))
     used: set[tuple[int, str]] = set()          # (id(scope binding it), name)

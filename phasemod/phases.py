@@ -21,7 +21,7 @@ from phasemod.display import count
 from phasemod.hunkfilter import HunkFilter, HunkKinds
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
-from phasemod.model import FileOutcome, Finding, FindingKind, Status
+from phasemod.model import FileOutcome, Finding, FindingKind, Learned, Status
 from phasemod.review import Decide, Decision, Prompt  # noqa: F401 (the reviewer's vocabulary, re-exported)
 from phasemod.select import walk
 from phasemod.validation import ValidationResult, run_validations
@@ -56,7 +56,9 @@ def propose(repo: Path, phase: Phase, options: RunOptions, files: Sequence[str] 
         kept = proposals.load(repo, phase, options.shard, selection.files)
         if kept is not None:
             return selection, iter(kept)
-    return selection, engine.run_selection(repo, selection, options.jobs)
+    # A batch run writes every proposal whole: what the engine's parse tells of each
+    # file as it leaves it spares the counts and checks after the run a parse of it.
+    return selection, engine.run_selection(repo, selection, options.jobs, learn=options.mode == "yes")
 
 
 # ---------------------------------------------------------------------------- running
@@ -163,6 +165,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     navigating = interactive and planned is None
     numbering = hunkinfo.Numbering(selection.files, journal.decided_keys(phase.number)) if navigating else None
     stream = _Stream(outcomes, ahead=navigating, on_count=numbering.count if numbering is not None else None)
+    learn_scan = _learner(repo, phases, phase) if not dry else None
     state = review.ReviewState(stream, edits=edits, index=index)
 
     def reviewable() -> Iterator[FileOutcome]:
@@ -170,7 +173,9 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
         for outcome in stream:
             # The report keeps each outcome for its counts, not its bytes: at 40,000 files
             # the bytes would dominate memory.
-            report.outcomes.append(dataclasses.replace(outcome, old_bytes=b"", new_bytes=b""))
+            report.outcomes.append(dataclasses.replace(outcome, old_bytes=b"", new_bytes=b"", learned=None))
+            if outcome.learned is not None and learn_scan is not None:
+                learn_scan(outcome.path, outcome.learned)
             report.findings += outcome.findings
             if on_outcome:
                 on_outcome(outcome)
@@ -251,6 +256,23 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     if options.commit and (report.applied or record_file) and not report.rolled_back:
         vcs.commit(repo, [*report.applied, *recording.paths_to_commit(repo, phase)], commit_message(report))
     return report
+
+
+def _learner(repo: Path, phases: Sequence[Phase], phase: Phase) -> Callable[[str, Learned], None]:
+    """Keep what the engine learnt of a file (phasemod.model.Learned) for the counts of
+    the phase (status's scan cache) and the import check after it; both use it only
+    while the file's content hash matches."""
+    from phasemod import aftercheck, status
+
+    scans = status.learner(repo, phases, phase)
+
+    def learn(path: str, learned: Learned) -> None:
+        if learned.facts is not None:
+            aftercheck.remember(learned.digest, learned.module, learned.is_package, learned.facts)
+        if learned.scan is not None:
+            scans(path, learned.digest, learned.scan)
+
+    return learn
 
 
 def _after_check(repo: Path, phase: Phase, report: PhaseReport) -> None:

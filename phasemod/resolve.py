@@ -4,7 +4,10 @@ Answers "what does this name refer to here" for the rewriters; it never changes 
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from fissix import pytree
 from fissix.pgen2 import token
@@ -140,8 +143,56 @@ def dotted(node: pytree.Base) -> str:
     return "".join(leaf.value for leaf in node.leaves())
 
 
+class _Shared(threading.local):
+    """Per thread: analyses a caller promised are of an unchanged tree."""
+
+    def __init__(self) -> None:
+        self.tree: object = None
+        self.analyses: dict[tuple[str, bool], Analysis] = {}
+        self.once = False       # handed out once, then forgotten (the tree is about to change)
+
+
+_shared = _Shared()
+
+
+@contextlib.contextmanager
+def unchanged(tree: Node) -> Iterator[None]:
+    """Within the block ``tree`` does not change: each ``analyze`` of it (per module name)
+    walks it once, however many surveys and checks ask."""
+    previous = (_shared.tree, _shared.analyses, _shared.once)
+    _shared.tree, _shared.analyses, _shared.once = tree, {}, False
+    try:
+        yield
+    finally:
+        _shared.tree, _shared.analyses, _shared.once = previous
+
+
+def hand_over(tree: Node, analysis: Analysis, module: str, is_package: bool) -> None:
+    """The next ``analyze`` of ``tree`` (same module name) gets ``analysis``, once: for a
+    rewriter that analyzes the tree before its first edit. ``forget`` ends the offer."""
+    _shared.tree, _shared.analyses, _shared.once = tree, {(module, is_package): analysis}, True
+
+
+def forget() -> None:
+    _shared.tree, _shared.analyses, _shared.once = None, {}, False
+
+
 def analyze(tree: Node, module: str = "", is_package: bool = False) -> Analysis:
     """Walk ``tree`` once and return its scopes, imports, name uses and strings."""
+    if _shared.tree is tree:
+        found = _shared.analyses.get((module, is_package))
+        if _shared.once:
+            forget()
+            if found is not None:
+                return found
+        else:
+            if found is None:
+                found = _shared.analyses[(module, is_package)] = _analyze(tree, module, is_package)
+            return found
+    return _analyze(tree, module, is_package)
+
+
+def _analyze(tree: Node, module: str, is_package: bool) -> Analysis:
     top = Scope(tree, "module", None)
     walker = _Walker(top, module, is_package)
     walker.walk(tree, top)

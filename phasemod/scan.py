@@ -97,10 +97,11 @@ def split_by_reader(path: str, targets: Sequence[Target]) -> list[Target]:
 
 
 def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tuple[str, ...] = (),
-              data: bytes | None = None) -> FileScan:
-    """References to ``targets`` in one file."""
+              data: bytes | None = None, tree: Any = None) -> FileScan:
+    """References to ``targets`` in one file; ``tree``: the parse of ``data``'s text, when
+    the caller already has it (the engine, for the file it just rewrote)."""
     try:
-        return _scan_file(repo, path, targets, source_roots, data)
+        return _scan_file(repo, path, targets, source_roots, data, tree)
     except RecursionError:
         # Trees nested deeper than Python's stack: an unparseable file, its text matches count.
         from phasemod.engine import TOO_DEEP
@@ -114,7 +115,7 @@ def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tu
 
 
 def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tuple[str, ...] = (),
-               data: bytes | None = None) -> FileScan:
+               data: bytes | None = None, tree: Any = None) -> FileScan:
     if data is None:
         try:
             data = read_regular(repo / path)
@@ -135,15 +136,20 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
         return FileScan(path, _text_matches(path, data.decode("latin-1"), live), str(exc))
     if not is_python:
         return FileScan(path, _references(path, source.text, live, Source(path, source.text)))
-    try:
-        tree = syntax.parse(source.text)
-    except syntax.ParseError as exc:
-        return FileScan(path, _text_matches(path, source.text, live), exc.message, exc.line)
+    if tree is None:
+        try:
+            tree = syntax.parse(source.text)
+        except syntax.ParseError as exc:
+            return FileScan(path, _text_matches(path, source.text, live), exc.message, exc.line)
     module, is_package = module_of(str(repo), path, source_roots)
     modules = starnames.repo_modules(str(repo), source_roots)
     modules.consulted.clear()
     ctx = context.FileContext(path, module, is_package, modules=modules)
-    with context.entering(ctx):  # a survey may ask what star imports of repo modules provide
+    from phasemod import resolve   # not at import time: `status` answers from its cache without fissix
+
+    # A survey may ask what star imports of repo modules provide; surveys only read the
+    # tree, so they share one analysis of it.
+    with context.entering(ctx), resolve.unchanged(tree):
         found = [(t, t.recipe.survey(t.options, Source(path, source.text, tree, module, is_package))) for t in live]
     refs = _references(path, source.text, [t for t, _ in found], None, [f for _, f in found])
     both = any(f.imports_new and any(ref[1] is Kind.IMPORT for ref in f.references) for _, f in found)
@@ -196,13 +202,15 @@ class ScanCache:
     def load(cls, repo: Path, targets: Sequence[Target], source_roots: tuple[str, ...] = ()) -> "ScanCache":
         from phasemod import state
 
-        key = hashlib.sha256(repr((CACHE_VERSION, [(t.recipe.id, repr(t.options)) for t in targets],
-                                   source_roots)).encode()).hexdigest()[:16]
+        key = cache_key(targets, source_roots)
         cache = cls(None, key)
         cache.repo = repo
         data = state.read_file(repo, state.cache_name("scan", key))
         if data:
             cache.entries = _valid_entries(data, key)
+        # What this process learnt of files it rewrote: checked by content hash on lookup.
+        for path, (digest, result) in _learned.get((str(repo), key), {}).items():
+            cache.entries[path] = (-1, -1, digest, result)
         return cache
 
     def lookup(self, repo: Path, path: str) -> tuple[FileScan | None, bytes | None]:
@@ -221,7 +229,7 @@ class ScanCache:
             data = read_regular(repo / path)
         except OSError:
             return None, None
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = digest_of(data)
         if entry and entry[2] == digest:
             self.entries[path] = (st.st_size, st.st_mtime_ns, digest, entry[3])
             self.dirty = True
@@ -233,7 +241,7 @@ class ScanCache:
             st = os.stat(repo / path)
         except OSError:
             return
-        self.entries[path] = (st.st_size, st.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest(), result)
+        self.entries[path] = (st.st_size, st.st_mtime_ns, digest_of(data), result)
         self.dirty = True
 
     def save(self) -> None:
@@ -246,6 +254,26 @@ class ScanCache:
                    in self.entries.items()}
         state.write_file(self.repo, state.cache_name("scan", self.key),
                          json.dumps({"schema": CACHE_VERSION, "key": self.key, "entries": entries}).encode())
+
+
+def cache_key(targets: Sequence[Target], source_roots: tuple[str, ...] = ()) -> str:
+    return hashlib.sha256(repr((CACHE_VERSION, [(t.recipe.id, repr(t.options)) for t in targets],
+                                source_roots)).encode()).hexdigest()[:16]
+
+
+def digest_of(data: bytes) -> str:
+    """The content hash the cache checks entries by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# (repo, cache key) -> path -> (content hash, result): scans the engine made of the files
+# it rewrote, from its own parse, so that counting them afterwards parses nothing. An
+# entry is used only while the file's content hash matches.
+_learned: dict[tuple[str, str], dict[str, tuple[str, FileScan]]] = {}
+
+
+def learn(repo: Path, key: str, path: str, digest: str, result: FileScan) -> None:
+    _learned.setdefault((str(repo), key), {})[path] = (digest, result)
 
 
 _KINDS = {k.value: k for k in Kind}

@@ -124,12 +124,31 @@ def ensure_baseline(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] 
     from phasemod.errors import SelectionError
 
     baselines = _load_baselines(repo)
-    for phase in phases:
-        if _baseline_key(phase, shard) not in baselines:
+    missing = [phase.number for phase in phases if _baseline_key(phase, shard) not in baselines]
+    if not missing:
+        return
+    # Counted with the targets of all phases, as `status` and the migration record count
+    # them: the same scan cache then answers both without parsing a file again.
+    try:
+        phase_status(repo, phases, shard, jobs, only=missing)
+    except SelectionError:
+        for number in missing:
             try:
-                phase_status(repo, [phase], shard, jobs)
+                phase_status(repo, phases, shard, jobs, only=[number])
             except SelectionError:
                 continue    # its own run, plan or status reports the glob
+
+
+def learner(repo: Path, phases: Sequence[Phase], phase: Phase):
+    """``learn(path, digest, result)``: keep a scan of one of ``phase``'s files that the
+    engine made from its own parse, for the counts taken after the run (same cache as
+    `phase_status` of ``phases``)."""
+    key = scan.cache_key(scan.targets_of(phases), scan.source_roots_of(phases) + (f"<phase {phase.number}>",))
+
+    def learn(path: str, digest: str, result: scan.FileScan) -> None:
+        scan.learn(repo, key, path, digest, result)
+
+    return learn
 
 
 
