@@ -95,6 +95,21 @@ def remembered(f):
     return answered
 
 
+def filter_options(f):
+    f = click.option("--filter-path", "filter_paths", multiple=True, metavar="GLOB",
+                     help="Only hunks (plan: references) in files matching GLOB (repeatable); the others stay "
+                          "undecided.")(f)
+    return click.option("--filter-kind", "filter_kinds", multiple=True, metavar="KIND",
+                        help="Only hunks (plan: references) of this kind (repeatable): "
+                             f"{', '.join(console.KINDS)}.")(f)
+
+
+def _filter(kinds: tuple[str, ...], paths: tuple[str, ...]):
+    from phasemod.hunkfilter import HunkFilter
+
+    return HunkFilter.parse(kinds, paths)
+
+
 def shard_option(f):
     return click.option("--shard", metavar="K/N", callback=_parse_shard,
                         help="Only the K-th of N deterministic parts of the selected files (stable path hash).")(f)
@@ -143,24 +158,29 @@ def cli(ctx: click.Context, repo: Path, manifests: Path | None, no_color: bool, 
 @click.argument("phase", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--clusters", is_flag=True, help="Also list the clusters of hunks a reviewer will decide.")
+@filter_options
 @shard_option
 @click.pass_obj
 @remembered
-def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, shard) -> None:
+def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, filter_kinds: tuple[str, ...],
+         filter_paths: tuple[str, ...], shard) -> None:
     """Show, per phase, the files selected and the references found by kind; writes nothing."""
     from phasemod import status as status_mod
 
+    only = _filter(filter_kinds, filter_paths)
     _, chosen = state.chosen(phase)
     # Clusters first: the engine's parse of each file then also gives the counts.
-    cluster_data = console.clusters_for(state.repo, chosen, shard) if clusters else None
+    cluster_data = console.clusters_for(state.repo, chosen, shard, only) if clusters else None
     report = status_mod.phase_status(state.repo, chosen, shard)
+    if only:
+        status_mod.keep_only(report, only)
     if as_json:
         data = {"phases": [s.as_json() for s in report]}
         if cluster_data is not None:
             data["clusters"] = cluster_data
         click.echo(json.dumps(data, indent=1))
         return
-    console.print_plan(report, state.color)
+    console.print_plan(report, state.color, only)
     if cluster_data is not None:
         console.print_clusters(cluster_data, state.color)
 
@@ -220,11 +240,13 @@ def init(state: State, old: str, new: str, count: int, keep_local_name: bool, cr
 @click.option("--grouped/--one-by-one", default=None,
               help="-i: review clusters of equal edits, or each hunk.  [default: grouped above 50 hunks]")
 @click.option("--unusual-first", is_flag=True, help="Grouped review: small (unusual) clusters first.")
+@filter_options
 @shard_option
 @click.pass_obj
 def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, yes: bool, dry_run: bool,
         jobs: int | None, as_json: bool, no_validate: bool, allow_dirty: bool, allow_unparseable: bool,
-        revisit: bool, commit: bool, grouped: bool | None, unusual_first: bool, shard) -> None:
+        revisit: bool, commit: bool, grouped: bool | None, unusual_first: bool, filter_kinds: tuple[str, ...],
+        filter_paths: tuple[str, ...], shard) -> None:
     """Apply phases (numbers or names, or --all) with one of -i, --yes or --dry-run."""
     from phasemod import phases as engine_phases
 
@@ -238,12 +260,16 @@ def run(state: State, phase: tuple[str, ...], run_all: bool, interactive: bool, 
         modes = ["interactive"]
     if not phase and not run_all:
         raise UsageError("name the phases to run (numbers or names), or pass --all")
+    only = _filter(filter_kinds, filter_paths)
+    if only and modes[0] != "interactive":
+        raise UsageError("--filter-kind and --filter-path choose the hunks a review asks about: use them with -i "
+                         "(or with plan)")
     phases, chosen = state.chosen(phase, run_all)
     options = engine_phases.RunOptions(mode=modes[0], jobs=jobs, validate=not no_validate, allow_dirty=allow_dirty,
                                  allow_unparseable=allow_unparseable, revisit=revisit, shard=shard,
                                  command=shlex.join(["phasemod", *sys.argv[1:]]), commit=commit,
                                  grouping={None: "auto", True: "grouped", False: "one-by-one"}[grouped],
-                                 unusual_first=unusual_first)
+                                 unusual_first=unusual_first, only=only or None)
     decide = decide_cluster = None
     if modes[0] == "interactive":
         from phasemod import grouped_console

@@ -45,6 +45,8 @@ class PhaseReport:
     partial: list[str] = field(default_factory=list)            # why the phase is partial, not applied
     after: list[Finding] = field(default_factory=list)          # the safety net over the tree after the phase
     notes: list[str] = field(default_factory=list)              # what the safety net resolved without asking
+    left_out: int = 0                                           # hunks a review filter did not ask about
+    undecided: int = 0                                          # hunks a grouped edit left for a later run
 
     def problems(self, allow_unparseable: bool = False) -> list[Finding]:
         return [f for f in self.findings if not (allow_unparseable and f.kind is FindingKind.UNPARSEABLE)]

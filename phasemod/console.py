@@ -309,8 +309,10 @@ def _kind_table(rows: Sequence[tuple[str, dict[str, int], int]], color: bool) ->
     return out
 
 
-def print_plan(report: Sequence[Any], color: bool) -> None:
+def print_plan(report: Sequence[Any], color: bool, only: Any = None) -> None:
     rows = [(f"{s.phase.number} {s.phase.name}", s.by_kind, s.remaining) for s in report]
+    if only:
+        click.echo(f"filter: {escape(only.describe())} (only the references it lets through are counted)")
     for s in report:
         click.echo(f"phase {s.phase.number} {s.phase.name}: {count(s.files, 'file')} selected, "
                    f"{len({r.path for r in s.references})} with references, {count(s.remaining, 'reference')}")
@@ -371,6 +373,13 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
     click.echo(style(f"phase {p.number} {p.name}: {count(report.selected, 'file')} selected, {changed} {verb}, "
                       f"{len(report.deleted)} {'to delete' if dry_run else 'deleted'}, {hunks}, "
                       f"{counts[Status.FAILED]} failed", color, bold=True))
+    left_out, undecided = getattr(report, "left_out", 0), getattr(report, "undecided", 0)
+    if left_out:
+        click.echo(style(f"  {count(left_out, 'hunk')} left out by the filter: undecided, a later `phasemod run "
+                          f"{p.number} -i` asks them", color, fg="yellow"))
+    if undecided:
+        click.echo(style(f"  {count(undecided, 'hunk')} left undecided by a cluster edit (listed above): a later "
+                          f"`phasemod run {p.number} -i` asks them", color, fg="yellow"))
     for finding in report.findings:
         click.echo(style(escape(finding.render()), color, fg="yellow"))
     for note in report.notes:
@@ -384,8 +393,8 @@ def print_run(report: PhaseReport, color: bool, dry_run: bool = False) -> None:
         click.echo(f"  validate [{v.severity}] {escape(v.command)}: {state} ({v.duration:.1f}s)")
         _print_tail(v)
     if report.partial and not report.quit:
-        click.echo(style(f"phase {p.number} {p.name}: partial ({len(report.partial)} files or deletions did not go "
-                          "through, listed above); later phases wait until a run of this phase goes through",
+        click.echo(style(f"phase {p.number} {p.name}: partial (not every file, deletion or hunk went through, as "
+                          "listed above); later phases wait until a run of this phase goes through",
                           color, fg="yellow"))
     if report.validation_failed:
         if report.rolled_back:
@@ -529,20 +538,23 @@ def print_log(data: dict, color: bool) -> None:
         click.echo("the journal is empty")
 
 
-def clusters_for(repo: Any, phases: Sequence[Any], shard: Any) -> list[dict]:
+def clusters_for(repo: Any, phases: Sequence[Any], shard: Any, only: Any = None) -> list[dict]:
     """`plan --clusters`: per phase, its hunks clustered (schema in docs/grouped-review.md).
     The engine's parse also gives `plan`'s counts of the same phases (phasemod.phases.learner)."""
     from phasemod import grouped
     from phasemod.phases import learner
 
-    return [grouped.phase_clusters(repo, phase, shard, learn=learner(repo, phases, phase)).as_json()
-            for phase in phases]
+    return [grouped.phase_clusters(repo, phase, shard, only=only or None,
+                                   learn=learner(repo, phases, phase)).as_json() for phase in phases]
 
 
 def print_clusters(data: list[dict], color: bool) -> None:
     for phase in data:
-        click.echo(style(f"phase {phase['phase']} {phase['name']}: {phase['hunks']} hunks in "
-                          f"{phase['decisions']} clusters", color, bold=True))
+        left_out = f" ({count(phase['left_out'], 'hunk')} left out by the filter)" if phase.get("left_out") else ""
+        click.echo(style(f"phase {phase['phase']} {phase['name']}: {count(phase['hunks'], 'hunk')} in "
+                          f"{count(phase['decisions'], 'cluster')}{left_out}", color, bold=True))
         for c in phase["clusters"]:
             mark = " (unusual)" if c["unusual"] else ""
-            click.echo(f"  {c['id']}  {c['size']:5d} hunks{mark}  e.g. {escape(c['paths'][0])}")
+            click.echo(f"  {c['id']}  {count(c['size'], 'hunk')} in {count(c['files'], 'file')}{mark}, e.g. "
+                       f"{escape(c['paths'][0])}")
+            click.echo(f"      {escape(c['edit'])}")

@@ -7,27 +7,33 @@ applier (the same journaled path as one-by-one review).
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from phasemod import clusters as clusterlib
-from phasemod import engine, hunks as hunklib, textio
+from phasemod import editmerge, editwords, engine, hunks as hunklib, textio
 from phasemod.clusters import Cluster
 from phasemod.manifest import Phase
 from phasemod.model import FileOutcome, Hunk, Status
-from phasemod.review import Decide, Decision, Prompt, Verdict, ask
+from phasemod.review import Decide, Decision, Prompt, Verdict, ask, edit_problem
 
 if TYPE_CHECKING:
+    from phasemod.hunkfilter import HunkFilter, HunkKinds
     from phasemod.journal import Journal
 
-__all__ = ["GROUP_THRESHOLD", "ClusterChoice", "ClusterPrompt", "DecideCluster", "Planned", "GroupedPlan",
-           "order", "review", "phase_clusters", "PhaseClusters"]
+__all__ = ["GROUP_THRESHOLD", "ClusterChoice", "ClusterPrompt", "ClusterEdit", "DecideCluster", "Planned",
+           "GroupedPlan", "Scope", "order", "review", "phase_clusters", "PhaseClusters"]
 
 # More proposed hunks than this and `run -i` reviews by cluster unless told otherwise:
 # below it, stepping through each hunk is quick and clusters would mostly be singletons.
 GROUP_THRESHOLD = 50
+# Hunks whose kinds are looked up to show a cluster's kinds (a cluster is one edit).
+KIND_SAMPLE = 3
+EDIT_REFUSED = ("the edited example {problem}; e edits it again, the other keys decide about the cluster as "
+                "proposed")
 
 
 class ClusterChoice(str, enum.Enum):
@@ -35,6 +41,8 @@ class ClusterChoice(str, enum.Enum):
     REJECT = "n"    # every hunk of the cluster
     SPLIT = "s"     # step through its hunks one by one
     QUIT = "q"      # stop; what was decided stays recorded
+    ACCEPT_ALL = "A"   # this cluster and every remaining one
+    EDIT = "e"      # edit the example; the same edit for every hunk where it applies cleanly
     BACK = "k"      # the previous cluster (its decision can be changed)
     UNDO = "u"      # take back the last cluster decision and ask it again
     GOTO = "g"      # cluster N (the answer carries N)
@@ -53,10 +61,40 @@ class ClusterPrompt:
     hunks_left: int         # undecided hunks in the phase, this cluster's included
     decided: str = ""       # its decision so far in this review (a cluster gone back to), else ''
     note: str = ""          # what the last key did or why it could not (k, u, g)
+    kinds: tuple[str, ...] = ()   # the reference kinds its hunks touch (phasemod/hunkfilter.py)
+    error: str = ""         # why the last edit of the example was refused
+    edited: Hunk | None = None    # that refused edit (`e` starts from it)
+
+    @property
+    def words(self) -> str:
+        """The cluster's edit in words (phasemod/editwords.py)."""
+        return editwords.describe(self.hunks[0])
 
 
-# The answer: a choice, or (choice, text) for one that carries text (GOTO: the number).
+@dataclass(frozen=True)
+class ClusterEdit:
+    """What `e` on a cluster did: the hunks that took the edit, and those left
+    undecided (with why) for a later run."""
+
+    cluster: Cluster
+    applied: tuple[Hunk, ...]
+    left: tuple[tuple[Hunk, str], ...]
+
+
+# The answer: a choice, or (choice, text) for one that carries text (GOTO: the number;
+# EDIT: the example's new lines as edited).
 DecideCluster = Callable[[ClusterPrompt], "ClusterChoice | tuple[ClusterChoice, str]"]
+
+
+@dataclass
+class Scope:
+    """What a grouped review looks at: the hunks' kinds, a review filter (the hunks it
+    leaves out stay undecided) and the edits of an earlier run (reused on resume)."""
+
+    kinds: "HunkKinds | None" = None
+    only: "HunkFilter | None" = None
+    edits: dict[str, str] = field(default_factory=dict)
+    index: Any = None       # the repo's modules (namecheck.ModuleIndex) for checking edits
 
 
 @dataclass(frozen=True)
@@ -75,6 +113,8 @@ class GroupedPlan:
     clusters: list[Cluster] = field(default_factory=list)
     quit: bool = False
     interrupted: bool = False
+    left_out: int = 0       # hunks the review filter left out (undecided)
+    undecided: int = 0      # hunks a cluster edit did not apply to (undecided)
 
 
 def order(clusters: Sequence[Cluster], unusual_first: bool = False) -> list[Cluster]:
@@ -101,7 +141,8 @@ def _peek(outcomes: Iterable[FileOutcome], dirty: set[str], threshold: int) -> t
 
 def review(phase: Phase, run_id: int | None, journal: "Journal", grouping: str, unusual_first: bool,
            outcomes: Iterable[FileOutcome], previous: dict[str, str], dirty: set[str], decide: Decide,
-           decide_cluster: DecideCluster) -> tuple[Iterator[FileOutcome], GroupedPlan | None]:
+           decide_cluster: DecideCluster, scope: Scope | None = None
+           ) -> tuple[Iterator[FileOutcome], GroupedPlan | None]:
     """Collect the phase's outcomes and, when grouping applies, review them by cluster.
     Returns the outcomes to apply and the plan (None: review one by one instead).
     Every decision is recorded in the journal as soon as it is made."""
@@ -114,9 +155,22 @@ def review(phase: Phase, run_id: int | None, journal: "Journal", grouping: str, 
     if not big:
         return iter(collected), None
     reviewable = [o for o in collected if o.status is Status.CHANGED and o.path not in dirty]
-    plan = GroupedPlan(clusters=clusterlib.cluster(h for o in reviewable for h in o.hunks))
-    _Review(phase, run_id, journal, plan, previous, reviewable, decide, decide_cluster).run(unusual_first)
+    scope = scope or Scope()
+    plan = GroupedPlan()
+    hunks: list[Hunk] = []
+    for o in reviewable:
+        chosen = scope.kinds.selected(scope.only, o) if scope.only and scope.kinds else None
+        for h in o.hunks:
+            if chosen is not None and h.index not in chosen and previous.get(h.key) not in _DECIDED:
+                plan.left_out += 1   # not asked, not decided: a later run -i asks it
+            else:
+                hunks.append(h)
+    plan.clusters = clusterlib.cluster(hunks)
+    _Review(phase, run_id, journal, plan, previous, reviewable, decide, decide_cluster, scope).run(unusual_first)
     return iter(collected), plan
+
+
+_DECIDED = ("accepted", "rejected", "edited")
 
 
 class _Review:
@@ -124,9 +178,10 @@ class _Review:
 
     def __init__(self, phase: Phase, run_id: int | None, journal: "Journal", plan: GroupedPlan,
                  previous: dict[str, str], outcomes: Sequence[FileOutcome], decide: Decide,
-                 decide_cluster: DecideCluster) -> None:
+                 decide_cluster: DecideCluster, scope: Scope | None = None) -> None:
         self.phase, self.run_id, self.journal, self.plan = phase, run_id, journal, plan
         self.previous = previous
+        self.scope = scope or Scope()
         self.decide, self.decide_cluster = decide, decide_cluster
         self.by_path = {o.path: o for o in outcomes}
         self.accept_all = False
@@ -140,12 +195,16 @@ class _Review:
                 if choice in ("accepted", "rejected"):
                     # Decided in an earlier run: not asked again, recorded again for this run.
                     self.plan.decisions[h.key] = Planned(choice, h, c.id, recorded=False)
+                elif choice == "edited" and h.key in self.scope.edits:
+                    self.plan.decisions[h.key] = Planned(choice, hunklib.edited(h, self.scope.edits[h.key]), c.id,
+                                                         recorded=False)
                 else:
                     left.append(h)
             if left:
                 todo.append((c, tuple(left)))
-        decided: dict[int, str] = {}     # todo index -> accepted | rejected | split
+        decided: dict[int, str] = {}     # todo index -> accepted | rejected | split | edited
         history: list[int] = []          # todo indices in the order decided
+        undecided: dict[int, int] = {}   # todo index -> hunks its edit left undecided
         note = ""
         at = 0 if todo else None
         try:
@@ -155,8 +214,19 @@ class _Review:
                 if self.accept_all:
                     choice, answer = ClusterChoice.ACCEPT, ""
                 else:
-                    choice, answer = _answer(self.decide_cluster(ClusterPrompt(
-                        self.phase, c, left, at + 1, len(todo), hunks_left, decided.get(at, ""), note)))
+                    prompt = ClusterPrompt(self.phase, c, left, at + 1, len(todo), hunks_left, decided.get(at, ""),
+                                           note, self._kinds(left))
+                    choice, answer = _answer(self.decide_cluster(prompt))
+                    while choice is ClusterChoice.EDIT:
+                        # The example's edit, checked; refused: asked again with the reason.
+                        refused = self._check_edit(left[0], answer)
+                        if refused is None:
+                            break
+                        prompt = dataclasses.replace(prompt, error=refused[1], edited=refused[0])
+                        choice, answer = _answer(self.decide_cluster(prompt))
+                    if choice is ClusterChoice.ACCEPT_ALL:
+                        self.accept_all = True
+                        choice = ClusterChoice.ACCEPT
                 note = ""
                 if choice is ClusterChoice.QUIT:
                     self.plan.quit = True
@@ -179,15 +249,20 @@ class _Review:
                     note = f"undone: cluster {at + 1} ({decided.pop(at)}); decide it again"
                     for h in todo[at][1]:
                         self._withdraw(h)
+                    undecided.pop(at, None)
                     continue
                 if at in decided:   # decided again: the new decision replaces the recorded one
                     for h in left:
                         self._withdraw(h)
+                    undecided.pop(at, None)
                 if choice is ClusterChoice.SPLIT:
                     self._split(c, left)
                     if self.plan.quit:
                         return
                     decided[at] = "split"
+                elif choice is ClusterChoice.EDIT:
+                    undecided[at] = self._edit(c, left, answer)
+                    decided[at] = "edited"
                 else:
                     decision = Verdict.ACCEPTED if choice is ClusterChoice.ACCEPT else Verdict.REJECTED
                     for h in left:
@@ -202,6 +277,52 @@ class _Review:
         except KeyboardInterrupt:
             # Ctrl-C at a prompt: a `q` that also ends the command with 130.
             self.plan.quit = self.plan.interrupted = True
+        finally:
+            self.plan.undecided = sum(undecided.values())
+
+    def _kinds(self, hunks: Sequence[Hunk]) -> tuple[str, ...]:
+        """The kinds the cluster's hunks touch (every hunk when a kind filter already
+        surveyed them all, else the first few: a cluster is one edit)."""
+        from phasemod.hunkfilter import kind_names
+
+        kinds = self.scope.kinds
+        if kinds is None:
+            return ()
+        sample = hunks if self.scope.only and self.scope.only.kinds else hunks[:KIND_SAMPLE]
+        return tuple(kind_names({k for h in sample for k in kinds.of(self.by_path[h.path], h)}))
+
+    def _check_edit(self, example: Hunk, text: str) -> tuple[Hunk, str] | None:
+        """The refused edit of the example and why, or None when it is fine."""
+        outcome = self.by_path[example.path]
+        candidate = hunklib.edited(example, text)
+        problem = edit_problem(_source(outcome).text, outcome.hunks, candidate, self.scope.index)
+        return (candidate, EDIT_REFUSED.format(problem=problem)) if problem else None
+
+    def _edit(self, c: Cluster, left: tuple[Hunk, ...], text: str) -> int:
+        """`e`: the example's edit (checked), made to every hunk of the cluster where it
+        applies cleanly and the file still parses and binds; the rest stay undecided.
+        Returns how many were left undecided."""
+        example = left[0]
+        proposed = "".join(example.after)
+        applied: list[Hunk] = []
+        rest: list[tuple[Hunk, str]] = []
+        for h in left:
+            after = editmerge.replay(proposed, text, "".join(h.after))
+            if after is None:
+                rest.append((h, "the edit does not apply cleanly here (the lines it changes differ)"))
+                continue
+            edited = hunklib.edited(h, after)
+            o = self.by_path[h.path]
+            problem = edit_problem(_source(o).text, o.hunks, edited, self.scope.index) if h is not example else ""
+            if problem:
+                rest.append((h, f"with the edit the file {problem}"))
+                continue
+            self._record(h, Verdict.EDITED, c, edited)
+            applied.append(edited)
+        tell = getattr(self.decide_cluster, "edited", None)
+        if tell is not None:
+            tell(ClusterEdit(c, tuple(applied), tuple(rest)))
+        return len(rest)
 
     def _withdraw(self, hunk: Hunk) -> None:
         """The hunk is undecided again (its row of this run is removed)."""
@@ -226,7 +347,7 @@ class _Review:
                 continue
             prompt = Prompt(self.phase, hunk, number, len(left), paths.index(hunk.path) + 1, len(paths), cluster=c.id)
             outcome = self.by_path[hunk.path]
-            decision, decided = ask(self.decide, prompt, _source(outcome).text, outcome.hunks)
+            decision, decided = ask(self.decide, prompt, _source(outcome).text, outcome.hunks, self.scope.index)
             if decision is Decision.QUIT:
                 self.plan.quit = True
                 return
@@ -258,6 +379,7 @@ class PhaseClusters:
     phase: Phase
     hunks: int
     clusters: tuple[Cluster, ...]
+    left_out: int = 0       # hunks a filter (--filter-kind, --filter-path) left out
 
     @property
     def decisions(self) -> int:
@@ -268,17 +390,19 @@ class PhaseClusters:
         """The `plan --clusters --json` document of this phase (docs/grouped-review.md)."""
         return {"phase": self.phase.number, "name": self.phase.name, "hunks": self.hunks,
                 "decisions": self.decisions, "unusual": sum(1 for c in self.clusters if c.unusual),
-                "clusters": [cluster_json(c) for c in self.clusters]}
+                "left_out": self.left_out, "clusters": [cluster_json(c) for c in self.clusters]}
 
 
 def cluster_json(c: Cluster) -> dict:
     return {"id": c.id, "size": c.size, "unusual": c.unusual, "signature": c.signature,
+            "edit": editwords.describe(c.hunks[0]),
             "example": "\n".join(hunklib.unified(c.hunks[0])), "example_path": c.hunks[0].path,
             "files": len({h.path for h in c.hunks}), "paths": sorted({h.path for h in c.hunks})[:5]}
 
 
 def phase_clusters(repo: Path, phase: Phase, shard: tuple[int, int] | None = None,
-                   jobs: int | None = None, learn: Callable[[str, Any], None] | None = None) -> PhaseClusters:
+                   jobs: int | None = None, only: "HunkFilter | None" = None,
+                   learn: Callable[[str, Any], None] | None = None) -> PhaseClusters:
     """Run the engine over the phase without writing anything and cluster its hunks;
     ``learn(path, learned)`` gets what the engine's parse tells of each file as read
     (phasemod.model.Learned), so that counting the phase afterwards parses nothing."""
@@ -293,5 +417,12 @@ def phase_clusters(repo: Path, phase: Phase, shard: tuple[int, int] | None = Non
                 learn(o.path, o.learned)
         # What a following `run -i` of the phase would compute again: kept for it.
         proposals.save(repo, phase, shard, selection.files, outcomes)
-    hunks = [h for o in outcomes if o.status is Status.CHANGED for h in o.hunks]
+    changed = [o for o in outcomes if o.status is Status.CHANGED]
+    hunks = [h for o in changed for h in o.hunks]
+    if only:
+        from phasemod.hunkfilter import HunkKinds
+
+        kinds = HunkKinds(repo, phase)
+        kept = [h for o in changed for chosen in (kinds.selected(only, o),) for h in o.hunks if h.index in chosen]
+        return PhaseClusters(phase, len(kept), tuple(clusterlib.cluster(kept)), len(hunks) - len(kept))
     return PhaseClusters(phase, len(hunks), tuple(clusterlib.cluster(hunks)))

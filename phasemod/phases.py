@@ -17,6 +17,8 @@ from phasemod import (applier, engine, grouped, hunkinfo, hunks as hunklib, name
                       session, vcs)
 from phasemod.applier import PhaseReport, check_requirements, commit_message, validate_phase  # noqa: F401
 from phasemod.errors import ProblemsFound
+from phasemod.display import count
+from phasemod.hunkfilter import HunkFilter, HunkKinds
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
 from phasemod.model import FileOutcome, Finding, FindingKind, Learned, Status
@@ -38,6 +40,7 @@ class RunOptions:
     commit: bool = False
     grouping: str = "auto"            # auto (grouped above 50 hunks) | grouped | one-by-one
     unusual_first: bool = False       # grouped review: unusual clusters first
+    only: "HunkFilter | None" = None   # review only these hunks (--filter-kind, --filter-path)
     on_selected: Callable[[Phase, int], None] | None = None   # (phase, files selected): sizes a progress bar
 
 
@@ -149,16 +152,21 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     if not dry:
         report.run_id = journal.begin_run(phase.number, phase.name, options.command)
     planned = None
+    only = options.only if interactive and options.only else None
+    kinds = HunkKinds(repo, phase)
+    edits = review.previous_edits(journal.log(phase.number)) if previous else {}
+    index = namecheck.ModuleIndex(repo, None, phase.source_roots) if interactive else None
     if interactive and decide_cluster is not None:
         # Grouped review sees every hunk before asking; it records its decisions and
         # the loop below applies them (phasemod/grouped.py).
         outcomes, planned = grouped.review(phase, report.run_id, journal, options.grouping, options.unusual_first,
-                                           outcomes, previous, dirty, decide, decide_cluster)
+                                           outcomes, previous, dirty, decide, decide_cluster,
+                                           grouped.Scope(kinds, only, edits, index))
     navigating = interactive and planned is None
     numbering = hunkinfo.Numbering(selection.files, journal.decided_keys(phase.number)) if navigating else None
     stream = _Stream(outcomes, ahead=navigating, on_count=numbering.count if numbering is not None else None)
     learn_scan = learner(repo, phases, phase) if not dry else None
-    state = review.ReviewState(stream, edits=review.previous_edits(journal.log(phase.number)) if previous else {})
+    state = review.ReviewState(stream, edits=edits, index=index)
 
     def reviewable() -> Iterator[FileOutcome]:
         """The outcomes, each noted in the report; those to decide about are yielded."""
@@ -191,10 +199,12 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
             assert decide is not None and journal is not None
             settler = _Settler(repo, report, journal, decide, state, previous)
             review_session = session.Session(repo, phase, reviewable(), numbering, lambda: not stream.done, decide,
-                                             previous, state.edits, settler)
+                                             previous, state.edits, settler, index=index,
+                                             only=(lambda o: kinds.selected(only, o)) if only is not None else None)
             review_session.run()
             state.quit = state.quit or review_session.quit
             state.interrupted = review_session.interrupted
+            state.left_out = review_session.left_out
             if state.quit:
                 stream.stop()
         else:
@@ -205,7 +215,9 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
                     break
         if planned is not None:
             state.quit, state.interrupted = planned.quit, planned.interrupted
-        if not state.quit:
+            state.left_out = planned.left_out
+        report.left_out, report.undecided = state.left_out, (planned.undecided if planned is not None else 0)
+        if not state.quit and not report.left_out and not report.undecided:
             applier.delete_planned(repo, phase, phases, all_files, report, journal, dry, options.shard)
     except KeyboardInterrupt:
         stream.stop()
@@ -221,7 +233,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     report.accepted_hunks, report.edited_hunks, report.rejected_hunks = \
         counts["accepted"], counts["edited"], counts["rejected"]
     if report.applied and not state.interrupted:
-        _after_check(repo, phase, report)
+        _after_check(repo, phase, report, journal)
     report.partial = partial_reasons(report, options.allow_unparseable)
     if report.partial and not state.interrupted:
         journal.record_problems(report.run_id, report.partial)
@@ -229,6 +241,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     try:
         if state.quit:
             report.validation_skipped = "the review was stopped before the end of the phase"
+        elif report.left_out or report.undecided:
+            report.validation_skipped = "hunks were left undecided; the phase is not complete"
         elif options.validate and phase.validate and (report.applied or (
                 _complete(report, options) and recorded and recording.needs_validation(phase))):
             validate_phase(repo, phase, journal, report)
@@ -261,12 +275,17 @@ def learner(repo: Path, phases: Sequence[Phase], phase: Phase) -> Callable[[str,
     return learn
 
 
-def _after_check(repo: Path, phase: Phase, report: PhaseReport) -> None:
-    """The safety net over the files the phase changed and the importers of its modules."""
+def _after_check(repo: Path, phase: Phase, report: PhaseReport, journal: Journal) -> None:
+    """The safety net over the files the phase changed and the importers of its modules;
+    a problem that was there before the run is not the phase's (the journal keeps the
+    bytes the run replaced)."""
     from phasemod import aftercheck
 
     changed = [p for p in report.applied if p not in report.deleted]
-    results = aftercheck.check_phase(repo, phase, changed)
+    before: dict[str, bytes | None] = {}
+    for f in journal.files([report.run_id], with_content=True) if report.run_id is not None else ():
+        before.setdefault(f.path, f.content_before)   # the run's first change of the file: what was there
+    results = aftercheck.check_phase(repo, phase, changed, before=before)
     aftercheck.record(repo, results)
     report.after = [Finding(FindingKind.UNSAFE, path, p.line, p.message)
                     for path in sorted(results) for p in results[path]]
@@ -284,6 +303,10 @@ def partial_reasons(report: PhaseReport, allow_unparseable: bool = False) -> lis
                and not (allow_unparseable and f.kind is FindingKind.UNPARSEABLE)]
     if report.quit:
         reasons.append("the review was stopped before the end of the phase")
+    if report.left_out:
+        reasons.append(f"{count(report.left_out, 'hunk')} left out by the review filter (a later run -i asks them)")
+    if report.undecided:
+        reasons.append(f"{count(report.undecided, 'hunk')} left undecided (a later run -i asks them)")
     return reasons
 
 
@@ -360,7 +383,9 @@ def _decide_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             if interactive:   # recorded at once, so that `q`, Ctrl-C or a kill loses no decision
                 applier.record_decision(journal, report.run_id, outcome.path, d)
             decided.append(d)
-        if state.quit:
+        if state.quit or len(decided) < len(outcome.hunks):
+            # Stopped, or hunks left out by a filter: the file stays as it is (its
+            # decisions are recorded; a later run applies them and asks the rest).
             return
         if not interactive:   # a batch run records a file's hunks in one transaction
             applier.record_decisions(journal, report.run_id, outcome.path, decided)
@@ -434,7 +459,7 @@ def _complete(report: PhaseReport, options: RunOptions) -> bool:
     """Every selected file and deletion went through (else the record says partial); a
     needs-review item stays a remaining reference, the file itself went through."""
     through = {FindingKind.NEEDS_REVIEW}
-    return not (report.quit or report.interrupted or report.blocked_by or
+    return not (report.quit or report.interrupted or report.blocked_by or report.left_out or report.undecided or
                 [f for f in report.problems(options.allow_unparseable) if f.kind not in through])
 
 

@@ -92,11 +92,12 @@ EDIT_REFUSED = ("the edited hunk {problem}; "
                 "e edits it again, the other keys decide about the proposed hunk")
 
 
-def edit_problem(text: str, hunks: Sequence[Hunk], candidate: Hunk) -> str:
+def edit_problem(text: str, hunks: Sequence[Hunk], candidate: Hunk, index: Any = None) -> str:
     """Why the file with ``candidate`` in place of its proposal would be broken ('' if
     not): it does not parse, or (the safety net's name checks, phasemod/namecheck.py) it
-    leaves a name unbound, or adds a duplicate or unused import, that the file with the
-    proposed hunk does not."""
+    leaves a name unbound, adds a duplicate or unused import, or (with the repo's
+    ``index``, a namecheck.ModuleIndex) imports a name a repo module does not define,
+    where the file with the proposed hunk does not."""
     if not textio.is_python(candidate.path):
         return ""
     # The file as the whole proposal would leave it, with this hunk as edited.
@@ -107,15 +108,22 @@ def edit_problem(text: str, hunks: Sequence[Hunk], candidate: Hunk) -> str:
         return f"does not parse ({broken})"
     from phasemod import namecheck
 
+    module, is_package = "", False
+    if index is not None:
+        from phasemod.modules import module_of
+
+        module, is_package = module_of(str(index.repo), candidate.path, index.source_roots)
     proposed = hunklib.rebuild(text, hunks, everything)
-    known = {(p.code, p.message) for p in namecheck.check_rewrite(text, proposed)}
-    new = [p for p in namecheck.check_rewrite(text, trial) if (p.code, p.message) not in known]
+    known = {(p.code, p.message) for p in namecheck.check_rewrite(text, proposed, module, is_package, index)}
+    new = [p for p in namecheck.check_rewrite(text, trial, module, is_package, index)
+           if (p.code, p.message) not in known]
     if new:
         return "breaks a name (" + "; ".join(f"line {p.line}: {p.message}" for p in new) + ")"
     return ""
 
 
-def ask(decide: Decide, prompt: Prompt, text: str, hunks: Sequence[Hunk]) -> tuple[Decision, Hunk]:
+def ask(decide: Decide, prompt: Prompt, text: str, hunks: Sequence[Hunk], index: Any = None
+        ) -> tuple[Decision, Hunk]:
     """Ask until a decision. An edit is taken only when the file with it still parses
     (then the returned hunk is the edited one); else the reviewer sees the refused edit
     and why, and is asked again."""
@@ -127,7 +135,7 @@ def ask(decide: Decide, prompt: Prompt, text: str, hunks: Sequence[Hunk]) -> tup
         if edited is None:
             continue
         candidate = hunklib.edited(hunk, edited)
-        problem = edit_problem(text, hunks, candidate)
+        problem = edit_problem(text, hunks, candidate, index)
         if not problem:
             return decision, candidate
         # Shown again: the refused edit (so `e` starts from it) and why.
@@ -159,6 +167,8 @@ class ReviewState:
     hunks_seen: int = 0     # hunks of the files before this one
     index: Any = None       # the repo's modules for the safety net (namecheck.ModuleIndex), made on demand
     resolve_all: str = ""   # take | drop: the safety net's answer for every later file (T, D)
+    only: set[int] | None = None   # a review filter: the indices of this file's hunks to ask (None: all)
+    left_out: int = 0       # hunks the filter did not ask about (they stay undecided)
 
 
 @dataclass(frozen=True)
@@ -180,6 +190,10 @@ def one_by_one(phase: Phase, hunks: Sequence[Hunk], text: str, interactive: bool
     rest_of_file: Verdict | None = None
     for number, proposed in enumerate(hunks, 1):
         hunk = proposed
+        if interactive and state.only is not None and hunk.index not in state.only \
+                and previous.get(hunk.key) not in (Verdict.ACCEPTED, Verdict.REJECTED, Verdict.EDITED):
+            state.left_out += 1   # not asked, not decided: a later run -i asks it
+            continue
         if not interactive or state.accept_all:
             verdict = Verdict.ACCEPTED
         elif rest_of_file is not None:
@@ -194,7 +208,7 @@ def one_by_one(phase: Phase, hunks: Sequence[Hunk], text: str, interactive: bool
             prompt = Prompt(phase, hunk, state.hunks_seen + number, max(stream.hunks, state.hunks_seen + len(hunks)),
                             state.files_seen, max(stream.files, state.files_seen), counting=not stream.done)
             try:
-                decision, hunk = ask(decide, prompt, text, hunks)
+                decision, hunk = ask(decide, prompt, text, hunks, state.index)
             except KeyboardInterrupt:
                 # Ctrl-C at the prompt is a `q` that also ends the command with 130.
                 decision, state.interrupted = Decision.QUIT, True

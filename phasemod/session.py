@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from phasemod import hunkinfo, hunks as hunklib
 from phasemod.manifest import Phase
@@ -53,6 +53,7 @@ class Entry:
     text: str
     items: list[Item] = field(default_factory=list)
     settled: bool = False           # written (or left, with findings) for its current decisions
+    left_out: int = 0               # hunks a review filter left undecided: the file is not written
     kinds: dict[int, tuple[str, ...]] | None = None
 
     @property
@@ -73,7 +74,8 @@ class Settler(Protocol):
 class Session:
     def __init__(self, repo: Path, phase: Phase, feed: Iterator[FileOutcome], numbering: hunkinfo.Numbering,
                  counting: Callable[[], bool], decide: Decide, previous: Mapping[str, str], edits: Mapping[str, str],
-                 settler: Settler) -> None:
+                 settler: Settler, index: Any = None,
+                 only: Callable[[FileOutcome], set[int]] | None = None) -> None:
         self.repo, self.phase = repo, phase
         self.feed = feed
         self.numbering = numbering
@@ -81,6 +83,9 @@ class Session:
         self.decide = decide
         self.previous, self.edits = previous, edits
         self.settler = settler
+        self.index = index              # the repo's modules (namecheck.ModuleIndex): edits are checked with it
+        self.only = only                # a review filter: the indices of a file's hunks to ask (None: all)
+        self.left_out = 0               # hunks the filter did not ask about (undecided; their files wait)
         self.items: list[Item] = []
         self.entries: list[Entry] = []
         self.history: list[list[Item]] = []   # the reviewer's decisions, last one last
@@ -104,9 +109,15 @@ class Session:
 
         number, numbers = self.numbering.place(outcome)
         entry = Entry(outcome, number, outcome_source(outcome).text)
+        chosen = self.only(outcome) if self.only is not None else None
         for hunk, n in zip(outcome.hunks, numbers):
             item = Item(entry, hunk, n)
             choice = self.previous.get(hunk.key)
+            if chosen is not None and hunk.index not in chosen and choice not in (
+                    Verdict.ACCEPTED, Verdict.REJECTED, Verdict.EDITED):
+                entry.left_out += 1   # not asked, not decided: the file waits for a later run
+                self.left_out += 1
+                continue
             if self.accept_all:
                 item.verdict = Verdict.ACCEPTED
             elif choice in (Verdict.ACCEPTED, Verdict.REJECTED):
@@ -185,7 +196,7 @@ class Session:
             return decision, answer
 
         self._answer = None
-        return ask(capture, prompt, entry.text, entry.outcome.hunks)
+        return ask(capture, prompt, entry.text, entry.outcome.hunks, self.index)
 
     # --- deciding -----------------------------------------------------------------------
 
@@ -230,7 +241,7 @@ class Session:
     def _settle_others(self, current: Entry | None) -> None:
         """Write every complete file the review has left (all of them at the end)."""
         for entry in self.entries:
-            if entry is current or entry.settled or not entry.complete:
+            if entry is current or entry.settled or not entry.complete or entry.left_out:
                 continue
             final = self.settler.settle(entry)
             entry.settled = True

@@ -110,6 +110,15 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
     return out
 
 
+def keep_only(report: Sequence[PhaseStatus], only) -> None:
+    """`plan --filter-kind/--filter-path`: keep the references (and needs-review items)
+    the filter lets through (phasemod/hunkfilter.py ``HunkFilter``)."""
+    for status in report:
+        status.references = [r for r in status.references if only.reference_ok(r)]
+        status.needs_review = [r for r in status.needs_review if only.reference_ok(r)]
+        status.imports_both = [p for p in status.imports_both if only.path_ok(p)]
+
+
 def ensure_baseline(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | None = None,
                     jobs: int | None = None, facts=None) -> None:
     """Record the baseline of every phase not recorded yet, before a run changes the tree

@@ -270,3 +270,30 @@ def test_after_a_phase_broken_importers_are_listed_everywhere(tmp_path: Path) ->
                                           "y = (Old, Sub)\n")
     assert run_cli(repo, "check").exit_code == 0
     assert json.loads(run_cli(repo, "status", "--json").output)["breaks_imports"] == []
+
+
+def test_a_broken_import_the_phase_found_is_not_the_phase_s(tmp_path: Path) -> None:
+    """tools/legacy.py imported `Gone` from pkg.runtime before the phase (runtime never
+    defined it): the phase changes runtime, but that import is the repository's problem,
+    not the phase's; the same file's import of the moved name is."""
+    repo = write(tmp_path / "repo", {
+        "pkg/__init__.py": "",
+        "pkg/context.py": "class New:\n    pass\n",
+        "pkg/runtime.py": "class Sub:\n    pass\n\n\nx = Old()\n",
+        "tools/__init__.py": "",
+        "tools/legacy.py": "from pkg.runtime import Gone, Sub\n\ny = (Gone, Sub)\n",
+        "phase_manifests/01.yaml": MOVE.format(keep="false", more="", extra="").replace(
+            "pkg.runtime.Context", "pkg.runtime.Old").replace("pkg.context.Context", "pkg.context.New"),
+    })
+    result = run_cli(repo, "run", "1", "--yes", "--no-validate")
+    assert result.exit_code == 0, result.output
+    assert "after the phase" not in result.output
+    assert "x = New()" in (repo / "pkg/runtime.py").read_text()
+    assert run_cli(repo, "check").exit_code == 0
+    # The same repository with an importer of the moved name outside the phase: flagged.
+    (repo / "tools/other.py").write_text("from pkg.runtime import Old\n")
+    (repo / "pkg/runtime.py").write_text("class Sub:\n    pass\n\n\nx = Old()\n")
+    again = run_cli(repo, "run", "1", "--yes", "--no-validate")
+    assert again.exit_code == 1, again.output
+    assert "after the phase: tools/other.py:1: unsafe: cannot import name 'Old'" in again.output
+    assert "'Gone'" not in again.output

@@ -240,3 +240,76 @@ def test_generated_tree_clusters_hold_identical_token_edits(tmp_path: Path) -> N
         total_hunks += data.hunks
         total_decisions += data.decisions
     assert total_hunks > 200 and total_decisions * 4 < total_hunks
+
+
+# ---------------------------------------------------------------- --filter-kind, --filter-path
+def test_plan_filters_references_and_clusters_and_names_the_edit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    data = json.loads(run_cli(repo, "plan", "--clusters", "--json", "--filter-kind", "string",
+                              "--filter-kind", "import").stdout)
+    (status,) = data["phases"]
+    assert status["by_kind"]["string"] == 1 and status["by_kind"]["import"] == 6 and status["remaining"] == 7
+    (phase,) = data["clusters"]
+    assert (phase["hunks"], phase["left_out"]) == (7, 7)
+    assert [c["edit"] for c in phase["clusters"]] == ["import of Old from pkg.old_mod -> New from pkg.new_mod",
+                                                      "string: pkg.old_mod.Old -> pkg.new_mod.New"]
+    text = run_cli(repo, "--no-color", "plan", "--clusters", "--filter-path", "pkg/m5.py").stdout
+    assert "filter: path pkg/m5.py" in text and "2 hunks in 2 clusters (12 hunks left out by the filter)" in text
+    assert "1 hunk in 1 file (unusual), e.g. pkg/m5.py" in text
+    assert "      string: pkg.old_mod.Old -> pkg.new_mod.New" in text
+
+
+def test_unknown_kind_and_filters_without_review_are_usage_errors(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    result = run_cli(repo, "run", "1", "-i", "--filter-kind", "imports")
+    assert result.exit_code == 2
+    assert ("--filter-kind 'imports': unknown kind; use one of import, instantiation, annotation, reference, "
+            "string, docs") in result.stderr
+    assert run_cli(repo, "plan", "--filter-kind", "call").exit_code == 2
+    result = run_cli(repo, "run", "1", "--yes", "--filter-path", "pkg/m1.py")
+    assert result.exit_code == 2 and "use them with -i" in result.stderr
+    assert journal_rows(repo) == [] if (repo / ".phasemod/journal.sqlite3").exists() else True
+
+
+def test_one_by_one_review_with_a_kind_filter_leaves_the_rest_undecided(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    before = tree_bytes(repo)
+    result = run_cli(repo, "--no-color", "run", "1", "-i", "--one-by-one", "--filter-kind", "instantiation",
+                     input="y\n" * 7)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Apply this hunk") == 7          # the calls and the attribute uses
+    assert "7 hunks left out by the filter: undecided" in result.stdout
+    assert "validation skipped" not in result.stdout or "not complete" in result.stdout
+    # Every file still has an undecided import: none is written, the decisions are recorded.
+    assert tree_bytes(repo) == before
+    assert [r["decision"] for r in journal_rows(repo)] == ["accepted"] * 7
+    # Without the filter, only what was left out is asked; then every file is written.
+    second = run_cli(repo, "--no-color", "run", "1", "-i", "--one-by-one", input="A\n")
+    assert second.exit_code == 0, second.output
+    assert second.stdout.count("Apply this hunk") == 1 and "left out" not in second.stdout
+    assert "return New(ctx, 0)" in (repo / "pkg/m0.py").read_text()
+    assert 'TARGET = "pkg.new_mod.New"' in (repo / "pkg/m5.py").read_text()
+
+
+def test_grouped_review_with_a_path_filter_and_a_refused_cluster_edit(tmp_path: Path, monkeypatch) -> None:
+    repo = make_repo(tmp_path / "repo")
+    seen: list[str] = []
+    edits = iter(["+from pkg.new_mod import Neww", "+from pkg.new_mod import New  # moved"])
+
+    def edit(text: str, **kw) -> str:
+        seen.append(text)
+        return "\n".join(next(edits) if line.startswith("+") else line for line in text.split("\n"))
+
+    monkeypatch.setattr("click.edit", edit)
+    result = run_cli(repo, "--no-color", "run", "1", "-i", "--grouped", "--filter-path", "pkg/m[45].py",
+                     input="e\ne\ny\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Apply this cluster") == 3       # import (refused edit, edit), string
+    assert "cluster 1/2 [" in result.stdout and "2 hunks in 2 files" in result.stdout
+    assert "! the edited example breaks a name" in result.stdout
+    assert seen[1].startswith("# refused: the edited example breaks a name")
+    assert "edited 2 hunks of cluster" in result.stdout
+    assert "11 hunks left out by the filter" in result.stdout
+    assert (repo / "pkg/m4.py").read_text().count("from pkg.new_mod import New  # moved") == 1
+    assert 'TARGET = "pkg.new_mod.New"' in (repo / "pkg/m5.py").read_text()
+    assert "pkg.old_mod" in (repo / "pkg/m0.py").read_text()
