@@ -138,6 +138,11 @@ def facts_of_tree(tree: object, module: str = "", is_package: bool = False) -> _
     return _facts(analyze(tree, module, is_package))  # type: ignore[arg-type]
 
 
+def checked_part(found: _Facts) -> _Facts:
+    """The part of ``found`` that `problems_of` reads (the rest left empty)."""
+    return _Facts(unbound=found.unbound, from_imports=found.from_imports, star=found.star)
+
+
 def facts_of_analysis(analysis: Analysis) -> _Facts:
     """The facts of a tree already analyzed (the analysis is only read)."""
     return _facts(analysis)
