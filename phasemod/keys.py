@@ -33,6 +33,7 @@ class Keys:
         self._saved: list | None = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._rest = ""          # a non-terminal answer line's text after its key
+        self._registered = False
 
     @property
     def _in(self):
@@ -61,7 +62,9 @@ class Keys:
         except termios.error:
             return
         self._fd, self._saved = fd, saved
-        atexit.register(self.stop)
+        if not self._registered:
+            atexit.register(self.stop)
+            self._registered = True
 
     def stop(self) -> None:
         """Give the terminal back as it was (line mode, echo)."""
