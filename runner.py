@@ -169,10 +169,11 @@ def plan(state: State, phase: tuple[str, ...], as_json: bool, clusters: bool, fi
 
     only = _filter(filter_kinds, filter_paths)
     _, chosen = state.chosen(phase)
+    # Clusters first: the engine's parse of each file then also gives the counts.
+    cluster_data = console.clusters_for(state.repo, chosen, shard, only) if clusters else None
     report = status_mod.phase_status(state.repo, chosen, shard)
     if only:
         status_mod.keep_only(report, only)
-    cluster_data = console.clusters_for(state.repo, chosen, shard, only) if clusters else None
     if as_json:
         data = {"phases": [s.as_json() for s in report]}
         if cluster_data is not None:

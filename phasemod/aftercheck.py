@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from phasemod import namecheck, syntax, textio
 from phasemod.manifest import Phase
@@ -38,11 +38,17 @@ def moves_of(phases: Iterable[Phase]) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: tuple[str, ...] = ()
-                ) -> dict[str, list[namecheck.NameProblem]]:
+def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: tuple[str, ...] = (),
+                before: Mapping[str, bytes | None] | None = None) -> dict[str, list[namecheck.NameProblem]]:
     """Problems (by path) of the changed files and of the modules importing an old or new
     module of the phase's moves: imports of repo modules that do not provide the name, and
-    uses of the moved names left unbound."""
+    uses of the moved names left unbound.
+
+    ``before`` (path -> bytes before the phase, None for a file it created) leaves out the
+    problems about other names that were already there: an import of a name its module
+    never defined is the repository's, not the phase's. A problem about a moved name is
+    always kept: a class cut out by hand breaks its importers before the phase runs, and
+    the phase is green only once none is left broken."""
     moves = moves_of([phase])
     if not moves:
         return {}
@@ -52,7 +58,8 @@ def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: 
     touched = modules | {module_of(str(repo), p, roots)[0] for p in changed if p.endswith((".py", ".pyi"))}
     names = tuple({n for _, _, old, new in moves for n in (old, new) if n})
     needles = tuple({m.rpartition(".")[2].encode() for m in modules})
-    index = namecheck.ModuleIndex(repo, None, source_roots or phase.source_roots)
+    index = namecheck.ModuleIndex(repo, None, roots)
+    earlier = _Before(repo, roots, before) if before is not None else None
     out: dict[str, list[namecheck.NameProblem]] = {}
     wanted = set(changed)
     for path in repo_files(repo):
@@ -66,34 +73,66 @@ def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: 
             continue
         problems = _check(repo, path, data, index, modules, touched, names, importer_only=path not in wanted,
                           source_roots=roots)
+        if problems and earlier is not None:
+            problems = earlier.new(path, data, problems, touched, names)
         out[path] = problems
     return out
 
 
-def _check(repo: Path, path: str, data: bytes, index: namecheck.ModuleIndex, modules: set[str], touched: set[str],
-           names: tuple[str, ...], importer_only: bool, source_roots: tuple[str, ...]) -> list[namecheck.NameProblem]:
-    try:
-        text = textio.decode_python(data).text
-    except textio.DecodeError:
-        return []   # unparseable files are listed by status on their own
-    module, is_package = module_of(str(repo), path, source_roots)
+class _Before:
+    """The tree as it was before the phase: the changed files' earlier bytes over today's
+    tree, to tell the problems a phase made from those it found."""
+
+    def __init__(self, repo: Path, roots: tuple[str, ...], before: Mapping[str, bytes | None]) -> None:
+        self.repo, self.roots, self.before = repo, roots, before
+        texts = {}
+        for path, data in before.items():
+            if data is not None and path.endswith((".py", ".pyi")):
+                try:
+                    texts[path] = textio.decode_python(data).text
+                except textio.DecodeError:
+                    continue
+        self.index = namecheck.ModuleIndex(repo, None, roots, planned=texts)
+
+    def new(self, path: str, data: bytes, problems: list[namecheck.NameProblem], touched: set[str],
+            names: tuple[str, ...]) -> list[namecheck.NameProblem]:
+        earlier = self.before.get(path, data)   # an unchanged file: the same bytes, the modules as they were
+        module, is_package = module_of(str(self.repo), path, self.roots)
+        facts = _facts(earlier, module, is_package) if earlier is not None else None
+        if facts is None:
+            return problems   # created by the phase (or unreadable before): every problem is new
+        had = {(p.code, p.message) for p in namecheck.problems_of(facts, self.index, names, touched)}
+        return [p for p in problems if p.name in names or (p.code, p.message) not in had]
+
+
+def _facts(data: bytes, module: str, is_package: bool) -> Any:
+    """The import facts of a file's bytes (None: not decodable or not parseable), parsed
+    once per content hash."""
     key = (_digest(data), module, is_package)
     facts = _known.get(key)
     if facts is None:
         try:
-            tree = syntax.parse(text)
-            facts = namecheck.facts_of_tree(tree, module, is_package)
-        except (syntax.ParseError, RecursionError):
-            return []
+            facts = namecheck.facts_of_tree(syntax.parse(textio.decode_python(data).text), module, is_package)
+        except (textio.DecodeError, syntax.ParseError, RecursionError):
+            return None
         remember(*key, facts)
+    return facts
+
+
+def _check(repo: Path, path: str, data: bytes, index: namecheck.ModuleIndex, modules: set[str], touched: set[str],
+           names: tuple[str, ...], importer_only: bool, source_roots: tuple[str, ...]) -> list[namecheck.NameProblem]:
+    module, is_package = module_of(str(repo), path, source_roots)
+    facts = _facts(data, module, is_package)
+    if facts is None:
+        return []   # unparseable files are listed by status on their own
     if importer_only and not any(m in modules or m.startswith(tuple(x + "." for x in modules))
-                                 for m, _ in facts.from_imports) and not _imports_module(text, modules):
+                                 for m, _ in facts.from_imports) and not _imports_module(data, modules):
         return []
     return namecheck.problems_of(facts, index, names, touched)
 
 
-def _imports_module(text: str, modules: set[str]) -> bool:
-    return any(f"import {m}" in text for m in modules)
+def _imports_module(data: bytes, modules: set[str]) -> bool:
+    return any(f"import {m}".encode() in data for m in modules)
 
 
 # (content hash, module, is_package) -> facts: a module's facts depend on nothing else, so

@@ -539,10 +539,13 @@ def print_log(data: dict, color: bool) -> None:
 
 
 def clusters_for(repo: Any, phases: Sequence[Any], shard: Any, only: Any = None) -> list[dict]:
-    """`plan --clusters`: per phase, its hunks clustered (schema in docs/grouped-review.md)."""
+    """`plan --clusters`: per phase, its hunks clustered (schema in docs/grouped-review.md).
+    The engine's parse also gives `plan`'s counts of the same phases (phasemod.phases.learner)."""
     from phasemod import grouped
+    from phasemod.phases import learner
 
-    return [grouped.phase_clusters(repo, phase, shard, only=only or None).as_json() for phase in phases]
+    return [grouped.phase_clusters(repo, phase, shard, only=only or None,
+                                   learn=learner(repo, phases, phase)).as_json() for phase in phases]
 
 
 def print_clusters(data: list[dict], color: bool) -> None:

@@ -159,10 +159,12 @@ class _Recipes:
     """The phase's recipes compiled once per process: Bowler fixers or text transforms."""
 
     def __init__(self, phase: Phase, edits: Edits | None = None, repo: Path | None = None,
-                 learn: bool = False) -> None:
+                 learn: str = "") -> None:
         self.phase = phase
         self.edits = edits
-        self.learn = learn      # hand back what the parse tells of each file (Learned)
+        # Hand back what the parse tells of each file (Learned): of the file as a batch
+        # run writes it ("written"), or as it was read, for commands that write nothing ("read").
+        self.learn = learn
         # What the repo's modules provide, for the import safety net (read on demand).
         self.index = namecheck.ModuleIndex(repo, None, phase.source_roots, edits.texts if edits else None) \
             if repo is not None else None
@@ -295,6 +297,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     ctx = context.FileContext(path, module, is_package,
                               modules=starnames.repo_modules(str(repo), recipes.phase.source_roots))
     ctx.findings.extend(refusals)
+    read: Learned | None = None
     if is_python:
         try:
             tree = syntax.parse(source.text if planned is None else planned)
@@ -305,6 +308,12 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         python_recipes = [i for i in indices if recipes.compiled[i].recipe.reads is Reads.PYTHON]
         analysis = resolve.analyze(tree, module, is_package)
         names_before = namecheck.facts_of_analysis(analysis)
+        if recipes.learn == "read" and planned is None:
+            # What `status` counts in the file as read, from this parse and analysis.
+            with resolve.unchanged(tree, {(module, is_package): analysis}):
+                read = Learned(scan.digest_of(data), module, is_package, names_before,
+                               scan.scan_file(repo, path, scan.phase_targets(recipes.phase, path),
+                                              recipes.phase.source_roots, data, tree=tree))
         with context.entering(ctx):
             for n, i in enumerate(python_recipes):
                 fixers = recipes.compiled[i].fixers
@@ -347,7 +356,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     if new_text == source.text:
         # The import check after the phase reads this file as it is: its facts are known.
         learned = Learned(scan.digest_of(data), module, is_package, names_before) \
-            if recipes.learn and is_python and planned is None else None
+            if recipes.learn == "written" and is_python and planned is None else read
         return FileOutcome(path, Status.UNCHANGED, findings=findings, encoding=source.encoding, learned=learned)
     problem = check_rewrite(path, source.text, new_text) if is_python else ""
     if problem:
@@ -361,7 +370,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     proposed = hunks.make_hunks(path, source.text, new_text, tuple(changed_by))
     if is_python:   # one multi-line import split over hunks is one decision (phasemod/units.py)
         proposed = units.join_statements(source.text, proposed)
-    learned = _learn(repo, path, new_bytes, module, is_package, recipes) if recipes.learn else None
+    learned = _learn(repo, path, new_bytes, module, is_package, recipes) if recipes.learn == "written" else read
     return FileOutcome(path, Status.CHANGED, data, new_bytes, proposed,
                        findings, encoding=source.encoding, create=create, learned=learned)
 
@@ -421,7 +430,7 @@ def check_rewrite(path: str, old: str, new: str) -> str:
 _worker: tuple[Path, _Recipes] | None = None
 
 
-def _init_worker(repo: Path, phase: Phase, edits: Edits | None = None, learn: bool = False) -> None:
+def _init_worker(repo: Path, phase: Phase, edits: Edits | None = None, learn: str = "") -> None:
     global _worker
     _worker = (repo, _Recipes(phase, edits, repo, learn))
 
@@ -437,9 +446,10 @@ def default_jobs() -> int:
 
 
 def run_selection(repo: Path, selection: Selection, jobs: int | None = None,
-                  learn: bool = False) -> Iterator[FileOutcome]:
+                  learn: str = "") -> Iterator[FileOutcome]:
     """Yield one outcome per selected file, in path order, as soon as each is ready;
-    ``learn``: each outcome also carries what the parse tells of the file it leaves.
+    ``learn`` ("written" or "read"): each outcome also carries what the parse tells of the
+    file as the outcome leaves it, or as it was read (phasemod.model.Learned).
 
     The worker pool is started here, in the calling thread, even when another thread
     consumes the outcomes: a process forked from a secondary thread cannot run Python
@@ -457,7 +467,7 @@ def run_selection(repo: Path, selection: Selection, jobs: int | None = None,
     return _pooled(pool, items, max(1, min(16, len(items) // (jobs * 8) or 1)))
 
 
-def _serial(repo: Path, selection: Selection, items: list, learn: bool = False) -> Iterator[FileOutcome]:
+def _serial(repo: Path, selection: Selection, items: list, learn: str = "") -> Iterator[FileOutcome]:
     recipes = _Recipes(selection.phase, selection.edits, repo, learn)
     for path, indices in items:
         yield process_file(repo, path, indices, recipes)

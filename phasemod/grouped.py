@@ -401,14 +401,20 @@ def cluster_json(c: Cluster) -> dict:
 
 
 def phase_clusters(repo: Path, phase: Phase, shard: tuple[int, int] | None = None,
-                   jobs: int | None = None, only: "HunkFilter | None" = None) -> PhaseClusters:
-    """Run the engine over the phase without writing anything and cluster its hunks."""
+                   jobs: int | None = None, only: "HunkFilter | None" = None,
+                   learn: Callable[[str, Any], None] | None = None) -> PhaseClusters:
+    """Run the engine over the phase without writing anything and cluster its hunks;
+    ``learn(path, learned)`` gets what the engine's parse tells of each file as read
+    (phasemod.model.Learned), so that counting the phase afterwards parses nothing."""
     from phasemod import proposals
 
     selection = engine.select_phase(repo, phase, None, shard)
     outcomes = proposals.load(repo, phase, shard, selection.files)
     if outcomes is None:
-        outcomes = list(engine.run_selection(repo, selection, jobs))
+        outcomes = list(engine.run_selection(repo, selection, jobs, learn="read" if learn else ""))
+        for o in outcomes:
+            if o.learned is not None and learn is not None:
+                learn(o.path, o.learned)
         # What a following `run -i` of the phase would compute again: kept for it.
         proposals.save(repo, phase, shard, selection.files, outcomes)
     changed = [o for o in outcomes if o.status is Status.CHANGED]

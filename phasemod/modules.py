@@ -16,6 +16,11 @@ def _is_package_dir(repo: str, rel_dir: str) -> bool:
 
 def module_of(repo: str, rel: str, source_roots: tuple[str, ...] = ()) -> tuple[str, bool]:
     """(dotted module, is_package) for the file ``rel``; ('', False) when not a module."""
+    return _module_of(repo, rel, tuple(source_roots))
+
+
+@lru_cache(maxsize=65536)   # what it reads from disk is _is_package_dir's, forgotten with it
+def _module_of(repo: str, rel: str, source_roots: tuple[str, ...]) -> tuple[str, bool]:
     path = PurePosixPath(rel)
     if path.suffix not in (".py", ".pyi"):
         return "", False
@@ -40,3 +45,4 @@ def forget_packages() -> None:
     """Drop what this process learnt about which directories are packages (a move may
     have created one since)."""
     _is_package_dir.cache_clear()
+    _module_of.cache_clear()

@@ -33,6 +33,7 @@ class NameProblem:
     line: int
     code: str       # undefined-name | missing-import | duplicate-import | unused-import
     message: str
+    name: str = ""  # the name it is about, where one is
 
     def render(self, path: str) -> str:
         return f"{path}:{self.line}: {self.message}"
@@ -260,11 +261,11 @@ def problems_of(found: _Facts, index: ModuleIndex, names: Sequence[str] = (),
     not the migration's, so the caller names the modules it changed."""
     scope = None if modules is None else set(modules)
     problems = [NameProblem(line, "missing-import", f"cannot import name {name!r} from {mod!r}: the repo's module "
-                                                    "does not define it")
+                                                    "does not define it", name)
                 for (mod, name), line in found.from_imports.items()
                 if (scope is None or mod in scope) and index.provides(mod, name) is False]
     if not found.star:
-        problems += [NameProblem(line, "undefined-name", f"undefined name {name!r}")
+        problems += [NameProblem(line, "undefined-name", f"undefined name {name!r}", name)
                      for name, line in found.unbound.items() if name in names]
     return sorted(problems, key=lambda p: (p.line, p.code))
 

@@ -58,7 +58,7 @@ def propose(repo: Path, phase: Phase, options: RunOptions, files: Sequence[str] 
             return selection, iter(kept)
     # A batch run writes every proposal whole: what the engine's parse tells of each
     # file as it leaves it spares the counts and checks after the run a parse of it.
-    return selection, engine.run_selection(repo, selection, options.jobs, learn=options.mode == "yes")
+    return selection, engine.run_selection(repo, selection, options.jobs, learn="written" if options.mode == "yes" else "")
 
 
 # ---------------------------------------------------------------------------- running
@@ -165,7 +165,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     navigating = interactive and planned is None
     numbering = hunkinfo.Numbering(selection.files, journal.decided_keys(phase.number)) if navigating else None
     stream = _Stream(outcomes, ahead=navigating, on_count=numbering.count if numbering is not None else None)
-    learn_scan = _learner(repo, phases, phase) if not dry else None
+    learn_scan = learner(repo, phases, phase) if not dry else None
     state = review.ReviewState(stream, edits=edits, index=index)
 
     def reviewable() -> Iterator[FileOutcome]:
@@ -233,7 +233,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     report.accepted_hunks, report.edited_hunks, report.rejected_hunks = \
         counts["accepted"], counts["edited"], counts["rejected"]
     if report.applied and not state.interrupted:
-        _after_check(repo, phase, report)
+        _after_check(repo, phase, report, journal)
     report.partial = partial_reasons(report, options.allow_unparseable)
     if report.partial and not state.interrupted:
         journal.record_problems(report.run_id, report.partial)
@@ -258,7 +258,7 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
     return report
 
 
-def _learner(repo: Path, phases: Sequence[Phase], phase: Phase) -> Callable[[str, Learned], None]:
+def learner(repo: Path, phases: Sequence[Phase], phase: Phase) -> Callable[[str, Learned], None]:
     """Keep what the engine learnt of a file (phasemod.model.Learned) for the counts of
     the phase (status's scan cache) and the import check after it; both use it only
     while the file's content hash matches."""
@@ -275,12 +275,17 @@ def _learner(repo: Path, phases: Sequence[Phase], phase: Phase) -> Callable[[str
     return learn
 
 
-def _after_check(repo: Path, phase: Phase, report: PhaseReport) -> None:
-    """The safety net over the files the phase changed and the importers of its modules."""
+def _after_check(repo: Path, phase: Phase, report: PhaseReport, journal: Journal) -> None:
+    """The safety net over the files the phase changed and the importers of its modules;
+    a problem that was there before the run is not the phase's (the journal keeps the
+    bytes the run replaced)."""
     from phasemod import aftercheck
 
     changed = [p for p in report.applied if p not in report.deleted]
-    results = aftercheck.check_phase(repo, phase, changed)
+    before: dict[str, bytes | None] = {}
+    for f in journal.files([report.run_id], with_content=True) if report.run_id is not None else ():
+        before.setdefault(f.path, f.content_before)   # the run's first change of the file: what was there
+    results = aftercheck.check_phase(repo, phase, changed, before=before)
     aftercheck.record(repo, results)
     report.after = [Finding(FindingKind.UNSAFE, path, p.line, p.message)
                     for path in sorted(results) for p in results[path]]
@@ -496,9 +501,11 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
         for text in _settle(lock, journal):
             if on_warning:
                 on_warning(text)
+        from phasemod import aftercheck
         from phasemod.status import ensure_baseline
 
-        ensure_baseline(repo, phases, options.shard, options.jobs)
+        # The baseline's parse also gives the import check after each phase its facts.
+        ensure_baseline(repo, phases, options.shard, options.jobs, aftercheck.remember)
         for phase in chosen:
             try:
                 check_requirements(journal, phase, phases, unvalidated_ok=not options.validate, repo=repo)

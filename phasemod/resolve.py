@@ -156,11 +156,13 @@ _shared = _Shared()
 
 
 @contextlib.contextmanager
-def unchanged(tree: Node) -> Iterator[None]:
+def unchanged(tree: Node, known: dict[tuple[str, bool], Analysis] | None = None) -> Iterator[None]:
     """Within the block ``tree`` does not change: each ``analyze`` of it (per module name)
-    walks it once, however many surveys and checks ask."""
+    walks it once, however many surveys and checks ask (``known``: analyses already made)."""
     previous = (_shared.tree, _shared.analyses, _shared.once)
-    _shared.tree, _shared.analyses, _shared.once = tree, {}, False
+    inner = previous[0] is tree and not previous[2]     # nested in a block for the same tree
+    _shared.tree, _shared.analyses, _shared.once = tree, dict(previous[1]) if inner else {}, False
+    _shared.analyses.update(known or {})
     try:
         yield
     finally:

@@ -11,7 +11,7 @@ import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from phasemod import catalog, context, starnames, syntax, textio
 from phasemod.manifest import Phase, RecipeSpec
@@ -97,11 +97,13 @@ def split_by_reader(path: str, targets: Sequence[Target]) -> list[Target]:
 
 
 def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tuple[str, ...] = (),
-              data: bytes | None = None, tree: Any = None) -> FileScan:
+              data: bytes | None = None, tree: Any = None, facts: list | None = None) -> FileScan:
     """References to ``targets`` in one file; ``tree``: the parse of ``data``'s text, when
-    the caller already has it (the engine, for the file it just rewrote)."""
+    the caller already has it (the engine, for the file it just rewrote). ``facts``: a
+    parsed Python file's import safety net facts are appended to it as
+    (content hash, module, is_package, facts)."""
     try:
-        return _scan_file(repo, path, targets, source_roots, data, tree)
+        return _scan_file(repo, path, targets, source_roots, data, tree, facts)
     except RecursionError:
         # Trees nested deeper than Python's stack: an unparseable file, its text matches count.
         from phasemod.engine import TOO_DEEP
@@ -115,7 +117,7 @@ def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tu
 
 
 def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tuple[str, ...] = (),
-               data: bytes | None = None, tree: Any = None) -> FileScan:
+               data: bytes | None = None, tree: Any = None, facts: list | None = None) -> FileScan:
     if data is None:
         try:
             data = read_regular(repo / path)
@@ -151,6 +153,10 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
     # tree, so they share one analysis of it.
     with context.entering(ctx), resolve.unchanged(tree):
         found = [(t, t.recipe.survey(t.options, Source(path, source.text, tree, module, is_package))) for t in live]
+        if facts is not None:
+            from phasemod.namecheck import facts_of_tree
+
+            facts.append((digest_of(data), module, is_package, facts_of_tree(tree, module, is_package)))
     refs = _references(path, source.text, [t for t, _ in found], None, [f for _, f in found])
     both = any(f.imports_new and any(ref[1] is Kind.IMPORT for ref in f.references) for _, f in found)
     return FileScan(path, refs, imports_both=both, depends=tuple(dict.fromkeys(modules.consulted)))
@@ -331,8 +337,10 @@ def _still_valid(repo: Path, result: FileScan) -> bool:
 
 
 def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source_roots: tuple[str, ...] = (),
-               cache: ScanCache | None = None, jobs: int = 1) -> list[FileScan]:
-    """Scan many files, using and filling ``cache``; results in input order."""
+               cache: ScanCache | None = None, jobs: int = 1, facts: Callable[..., None] | None = None
+               ) -> list[FileScan]:
+    """Scan many files, using and filling ``cache``; results in input order. ``facts``:
+    called with each parsed Python file's (content hash, module, is_package, facts)."""
     results: list[FileScan | None] = [None] * len(files)
     todo: list[tuple[int, str, Sequence[Target], bytes]] = []
     for i, (path, targets) in enumerate(files):
@@ -355,8 +363,11 @@ def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source
                 cache.store(repo, path, data, results[i])
             continue
         todo.append((i, path, targets, data))
-    for (i, path, _, data), result in zip(todo, _scan_many(repo, todo, source_roots, jobs)):
+    for (i, path, _, data), (result, learnt) in zip(todo, _scan_many(repo, todo, source_roots, jobs,
+                                                                     facts is not None)):
         results[i] = result
+        for entry in learnt:
+            facts(*entry)
         if cache:
             cache.store(repo, path, data, result)
     if cache:
@@ -364,26 +375,28 @@ def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source
     return [r for r in results if r is not None]
 
 
-_scan_state: tuple[Path, tuple[str, ...]] | None = None
+_scan_state: tuple[Path, tuple[str, ...], bool] | None = None
 
 
-def _scan_init(repo: Path, source_roots: tuple[str, ...]) -> None:
+def _scan_init(repo: Path, source_roots: tuple[str, ...], with_facts: bool = False) -> None:
     global _scan_state
-    _scan_state = (repo, source_roots)
+    _scan_state = (repo, source_roots, with_facts)
 
 
-def _scan_one(item: tuple[int, str, Sequence[Target], bytes]) -> FileScan:
+def _scan_one(item: tuple[int, str, Sequence[Target], bytes]) -> tuple[FileScan, list]:
     assert _scan_state is not None
-    return scan_file(_scan_state[0], item[1], item[2], _scan_state[1], item[3])
+    learnt: list | None = [] if _scan_state[2] else None
+    return scan_file(_scan_state[0], item[1], item[2], _scan_state[1], item[3], facts=learnt), learnt or []
 
 
-def _scan_many(repo: Path, todo: list, source_roots: tuple[str, ...], jobs: int):
+def _scan_many(repo: Path, todo: list, source_roots: tuple[str, ...], jobs: int, with_facts: bool = False):
     if jobs <= 1 or len(todo) < 16:
-        return [scan_file(repo, path, targets, source_roots, data) for _, path, targets, data in todo]
+        _scan_init(repo, source_roots, with_facts)
+        return [_scan_one(item) for item in todo]
     import multiprocessing
 
     from phasemod.engine import closing_pool
 
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with closing_pool(ctx.Pool(jobs, initializer=_scan_init, initargs=(repo, source_roots))) as pool:
+    with closing_pool(ctx.Pool(jobs, initializer=_scan_init, initargs=(repo, source_roots, with_facts))) as pool:
         return pool.map(_scan_one, todo, chunksize=max(1, len(todo) // (jobs * 8)))

@@ -63,9 +63,10 @@ class PhaseStatus:
 
 def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | None = None,
                  jobs: int | None = None, record_baseline: bool = True,
-                 only: Sequence[int] | None = None) -> list[PhaseStatus]:
+                 only: Sequence[int] | None = None, facts=None) -> list[PhaseStatus]:
     """Per phase, what remains; ``only``: just these phase numbers, counted with the
-    same targets (and so the same scan cache) as a status of all ``phases``."""
+    same targets (and so the same scan cache) as a status of all ``phases``; ``facts``:
+    see `scan.scan_files`."""
     all_files, problems = walk(repo)
     out = []
     targets_all = scan.targets_of(phases)
@@ -80,7 +81,7 @@ def phase_status(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | N
         items = [(path, scan.phase_targets(phase, path)) for path in selection.files]
         cache = _cache(repo, targets_all, roots, f"phase {phase.number}")
         results = scan.scan_files(repo, items, phase.source_roots, cache, engine.default_jobs() if jobs is None
-                                  else jobs)
+                                  else jobs, facts)
         status = PhaseStatus(phase, len(selection.files), never_selected=list(selection.never_selected))
         for result in results:
             status.references += result.references
@@ -119,8 +120,9 @@ def keep_only(report: Sequence[PhaseStatus], only) -> None:
 
 
 def ensure_baseline(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] | None = None,
-                    jobs: int | None = None) -> None:
-    """Record the baseline of every phase not recorded yet, before a run changes the tree."""
+                    jobs: int | None = None, facts=None) -> None:
+    """Record the baseline of every phase not recorded yet, before a run changes the tree
+    (``facts``: see `scan.scan_files`)."""
     from phasemod.errors import SelectionError
 
     baselines = _load_baselines(repo)
@@ -130,11 +132,11 @@ def ensure_baseline(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] 
     # Counted with the targets of all phases, as `status` and the migration record count
     # them: the same scan cache then answers both without parsing a file again.
     try:
-        phase_status(repo, phases, shard, jobs, only=missing)
+        phase_status(repo, phases, shard, jobs, only=missing, facts=facts)
     except SelectionError:
         for number in missing:
             try:
-                phase_status(repo, phases, shard, jobs, only=[number])
+                phase_status(repo, phases, shard, jobs, only=[number], facts=facts)
             except SelectionError:
                 continue    # its own run, plan or status reports the glob
 

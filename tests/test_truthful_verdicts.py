@@ -240,18 +240,26 @@ def test_manifests_are_never_selected(tmp_path: Path) -> None:
     assert run_cli(repo, "run", "1", "--yes").exit_code == 0          # the second run still loads
 
 
-def test_after_a_phase_broken_importers_are_listed_everywhere(tmp_path: Path) -> None:
-    """The safety net after a phase: a module outside the phase still imports the cut class."""
-    repo = write(tmp_path / "repo", {
+def old_cut_to_new(root: Path, runtime: str, legacy: str, more: dict[str, str] | None = None) -> Path:
+    """`Old` cut out of pkg/runtime.py (now ``runtime``) by hand as pkg.context.New; the
+    phase moves pkg only, so tools/legacy.py (``legacy``) is outside it."""
+    return write(root, {
         "pkg/__init__.py": "",
         "pkg/context.py": "class New:\n    pass\n",
-        "pkg/runtime.py": "class Sub(Old):\n    pass\n",
-        "pkg/user.py": "from pkg.runtime import Old\n\nx = Old()\n",
+        "pkg/runtime.py": runtime,
         "tools/__init__.py": "",
-        "tools/legacy.py": "from pkg.runtime import Old, Sub\n\ny = (Old, Sub)\n",
+        "tools/legacy.py": legacy,
         "phase_manifests/01.yaml": MOVE.format(keep="false", more="", extra="").replace(
             "pkg.runtime.Context", "pkg.runtime.Old").replace("pkg.context.Context", "pkg.context.New"),
+        **(more or {}),
     })
+
+
+def test_after_a_phase_broken_importers_are_listed_everywhere(tmp_path: Path) -> None:
+    """The safety net after a phase: a module outside the phase still imports the cut class."""
+    repo = old_cut_to_new(tmp_path / "repo", runtime="class Sub(Old):\n    pass\n",
+                          legacy="from pkg.runtime import Old, Sub\n\ny = (Old, Sub)\n",
+                          more={"pkg/user.py": "from pkg.runtime import Old\n\nx = Old()\n"})
     result = run_cli(repo, "run", "1", "--yes", "--no-validate")
     assert result.exit_code == 1, result.output
     message = "tools/legacy.py:1: unsafe: cannot import name 'Old' from 'pkg.runtime': the repo's module does not define it"
@@ -270,3 +278,23 @@ def test_after_a_phase_broken_importers_are_listed_everywhere(tmp_path: Path) ->
                                           "y = (Old, Sub)\n")
     assert run_cli(repo, "check").exit_code == 0
     assert json.loads(run_cli(repo, "status", "--json").output)["breaks_imports"] == []
+
+
+def test_a_broken_import_the_phase_found_is_not_the_phase_s(tmp_path: Path) -> None:
+    """tools/legacy.py imported `Gone` from pkg.runtime before the phase (runtime never
+    defined it): the phase changes runtime, but that import is the repository's problem,
+    not the phase's; the same file's import of the moved name is."""
+    repo = old_cut_to_new(tmp_path / "repo", runtime="class Sub:\n    pass\n\n\nx = Old()\n",
+                          legacy="from pkg.runtime import Gone, Sub\n\ny = (Gone, Sub)\n")
+    result = run_cli(repo, "run", "1", "--yes", "--no-validate")
+    assert result.exit_code == 0, result.output
+    assert "after the phase" not in result.output
+    assert "x = New()" in (repo / "pkg/runtime.py").read_text()
+    assert run_cli(repo, "check").exit_code == 0
+    # The same repository with an importer of the moved name outside the phase: flagged.
+    (repo / "tools/other.py").write_text("from pkg.runtime import Old\n")
+    (repo / "pkg/runtime.py").write_text("class Sub:\n    pass\n\n\nx = Old()\n")
+    again = run_cli(repo, "run", "1", "--yes", "--no-validate")
+    assert again.exit_code == 1, again.output
+    assert "after the phase: tools/other.py:1: unsafe: cannot import name 'Old'" in again.output
+    assert "'Gone'" not in again.output

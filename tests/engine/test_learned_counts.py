@@ -59,7 +59,7 @@ def test_learned_counts_equal_parsed_ones(tree: Path, tmp_path: Path, monkeypatc
     assert learned.pop("kept") > 0
 
     # The same migration with nothing learnt: every count and check parses the files.
-    monkeypatch.setattr(run_api, "_learner", lambda repo, phases, phase: lambda path, learned: None)
+    monkeypatch.setattr(run_api, "learner", lambda repo, phases, phase: lambda path, learned: None)
     monkeypatch.setattr(aftercheck, "remember", lambda *args: None)
     parsed = _migrate(shutil.copytree(tree, tmp_path / "parsed"))
     _forget()
@@ -81,3 +81,23 @@ def test_a_learned_count_is_not_used_once_the_file_changes(tree: Path, tmp_path:
     before = {r.path for s in first for r in s.references}
     assert rel.as_posix() not in before
     assert rel.as_posix() in {r.path for s in again for r in s.references}
+
+
+def test_plan_counts_from_the_clusters_parse_equal_a_plain_plan(tree: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from phasemod.runner import cli
+
+    def plan(name: str, *extra: str) -> dict:
+        repo = shutil.copytree(tree, tmp_path / name)
+        (repo / ".phasemod").mkdir(mode=0o700)
+        _forget()
+        result = CliRunner().invoke(cli, ["--repo", str(repo), "plan", "1", "2", "--json", *extra])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    with_clusters = plan("clusters", "--clusters")
+    assert sum(len(v) for v in scan._learned.values()) > 0     # the counts came from the engine's parse
+    plain = plan("plain")
+    _forget()
+    assert with_clusters["clusters"] and with_clusters["phases"] == plain["phases"]
