@@ -37,6 +37,8 @@ def test_words_for_other_moves_and_forms() -> None:
     assert describe(hunk("    Old,\n", "", ("from pkg.old_mod import (\n",))) == "import of Old from pkg.old_mod removed"
     assert describe(hunk("def f(x: Old) -> Old:\n", "def f(x: New) -> New:\n")) == "annotation: Old -> New"
     assert describe(hunk("x  =  1\n", "x = 1\n")) == "whitespace only"
+    doc = Hunk("docs/a.md", 0, 1, ("Use `Old()` here.\n",), ("Use `New()` here.\n",))
+    assert describe(doc) == "text: Old -> New"
 
 
 def test_token_diff_marks_the_changed_tokens_only() -> None:
