@@ -627,7 +627,7 @@ def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_
             if commit:
                 vcs.commit(repo, [*(i.path for i in result.done), *recording.paths_to_commit(repo, target)],
                            f"phasemod: phase {target.number} {target.name}: rolled back "
-                           f"({len(result.done)} files restored)\n")
+                           f"({count(len(result.done), 'file')} restored)\n")
         return result
 
 
