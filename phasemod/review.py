@@ -198,8 +198,7 @@ class ReviewState:
     hunks_seen: int = 0     # hunks of the files before this one
     index: Any = None       # the repo's modules for the safety net (namecheck.ModuleIndex), made on demand
     resolve_all: str = ""   # take | drop: the safety net's answer for every later file (T, D)
-    only: set[int] | None = None   # a review filter: the indices of this file's hunks to ask (None: all)
-    left_out: int = 0       # hunks the filter did not ask about (they stay undecided)
+    left_out: int = 0       # hunks a review filter did not ask about (they stay undecided)
 
 
 @dataclass(frozen=True)
@@ -221,10 +220,6 @@ def one_by_one(phase: Phase, hunks: Sequence[Hunk], text: str, interactive: bool
     rest_of_file: Verdict | None = None
     for number, proposed in enumerate(hunks, 1):
         hunk = proposed
-        if interactive and state.only is not None and hunk.index not in state.only \
-                and previous.get(hunk.key) not in (Verdict.ACCEPTED, Verdict.REJECTED, Verdict.EDITED):
-            state.left_out += 1   # not asked, not decided: a later run -i asks it
-            continue
         if not interactive or state.accept_all:
             verdict = Verdict.ACCEPTED
         elif rest_of_file is not None:
