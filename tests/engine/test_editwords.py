@@ -53,3 +53,12 @@ def test_replay_applies_where_clean_and_refuses_where_the_edit_meets_a_differenc
     assert replay(example, "    return New(ctx, 1)\n", "    return New(ctx, 7)\n") is None
     assert replay("    x = New(a)\n", "    x = New(a, strict=True)\n", "    y = New(a)\n") == \
         "    y = New(a, strict=True)\n"
+
+
+def test_the_prompt_token_lines_drop_the_common_indent_and_colour_the_changes() -> None:
+    from phasemod.grouped_console import token_lines
+
+    h = hunk("        x = Old(a)\n", "        x = New(a)\n")
+    assert token_lines(h, color=False) == ["x = [-Old-]{+New+}(a)"]
+    (line,) = token_lines(h, color=True)
+    assert line.startswith("x = \x1b[31m\x1b[7mOld\x1b[0m\x1b[32m\x1b[7mNew\x1b[0m(a)")
