@@ -278,7 +278,7 @@ class Progress:
             eta = _clock_time(left / rate) if rate > 0 else "?"
             return (f"{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} files  "
                     f"{rate:.0f} files/s  ETA {eta}")
-        return f"{self.label} {self.done} files  {rate:.0f} files/s"
+        return f"{self.label} {count(self.done, 'file')}  {rate:.0f} files/s"
 
     def _draw(self, text: str) -> None:
         pad = " " * max(self.shown - len(text), 0)
@@ -533,7 +533,7 @@ def print_log(data: dict, color: bool) -> None:
     for rb in data.get("rollbacks", []):
         conflicts = f", conflicts: {', '.join(rb['conflicts'])}" if rb["conflicts"] else ""
         click.echo(f"rollback {rb['id']} of runs {', '.join(map(str, rb['run_ids']))}: {rb['outcome']}, "
-                   f"{rb['restored'] or 0} files restored{conflicts}  {rb['started']}")
+                   f"{count(rb['restored'] or 0, 'file')} restored{conflicts}  {rb['started']}")
     if not data.get("runs"):
         click.echo("the journal is empty")
 

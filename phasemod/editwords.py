@@ -10,6 +10,7 @@ import difflib
 import re
 from typing import Callable, Sequence
 
+from phasemod import textio
 from phasemod.model import Hunk
 
 __all__ = ["describe", "token_diff"]
@@ -111,7 +112,8 @@ def _site(text: str, start: int, end: int) -> str:
 
 def describe(hunk: Hunk) -> str:
     """The hunk's edit in words: imports by module and name, other changes as
-    `old -> new` with where they stand (call, string, comment, ...)."""
+    `old -> new` with where they stand (call, string, comment, ...; `text` in a file
+    that is not Python)."""
     before, after = "".join(hunk.before), "".join(hunk.after)
     if before.split() == after.split():
         return "whitespace only"
@@ -135,7 +137,8 @@ def describe(hunk: Hunk) -> str:
             continue
         old = " ".join(dict.fromkeys(c[0] for c in old_chunks[i1:i2]))   # `Old, Old` -> `New, New`: once
         new = " ".join(dict.fromkeys(c[0] for c in new_chunks[j1:j2]))
-        where = _site(after, new_chunks[j1][1], new_chunks[j2 - 1][2]) if j2 > j1 else \
+        where = "text" if not textio.is_python(hunk.path) else \
+            _site(after, new_chunks[j1][1], new_chunks[j2 - 1][2]) if j2 > j1 else \
             _site(before, old_chunks[i1][1], old_chunks[i2 - 1][2])
         text = f"{old} -> {new}" if old and new else f"{old} removed" if old else f"{new} added"
         phrase = f"{where}: {text}"

@@ -247,13 +247,11 @@ class _Review:
                         continue
                     at = history.pop()
                     note = f"undone: cluster {at + 1} ({decided.pop(at)}); decide it again"
-                    for h in todo[at][1]:
-                        self._withdraw(h)
+                    self._withdraw(todo[at][1])
                     undecided.pop(at, None)
                     continue
                 if at in decided:   # decided again: the new decision replaces the recorded one
-                    for h in left:
-                        self._withdraw(h)
+                    self._withdraw(left)
                     undecided.pop(at, None)
                 if choice is ClusterChoice.SPLIT:
                     self._split(c, left)
@@ -324,10 +322,11 @@ class _Review:
             tell(ClusterEdit(c, tuple(applied), tuple(rest)))
         return len(rest)
 
-    def _withdraw(self, hunk: Hunk) -> None:
-        """The hunk is undecided again (its row of this run is removed)."""
-        if self.plan.decisions.pop(hunk.key, None) is not None:
-            self.journal.withdraw_hunk(self.run_id, hunk.key)
+    def _withdraw(self, hunks: Sequence[Hunk]) -> None:
+        """The hunks are undecided again (their rows of this run are removed, in one transaction)."""
+        keys = [h.key for h in hunks if self.plan.decisions.pop(h.key, None) is not None]
+        if keys:
+            self.journal.withdraw_hunks(self.run_id, keys)
 
     def _record(self, hunk: Hunk, verdict: Verdict, c: Cluster, decided: Hunk | None = None) -> None:
         shown = decided or hunk

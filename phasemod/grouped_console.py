@@ -5,6 +5,8 @@ Part of the command-line layer (it uses Click); it only shows and asks, the engi
 """
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from phasemod import editwords, hunks as hunklib
@@ -46,14 +48,15 @@ def render_example(hunk: Hunk, color: bool) -> list[str]:
 
 def token_lines(hunk: Hunk, color: bool) -> list[str]:
     """The example's changed lines as a word diff: removed tokens red (`[-...-]` without
-    colour), inserted ones green (`{+...+}`)."""
+    colour), inserted ones green (`{+...+}`), their common indentation removed."""
+    lines = [line for line in hunk.before + hunk.after if line.strip()]
+    indent = min((len(line) - len(line.lstrip(" ")) for line in lines), default=0)
+    hunk = dataclasses.replace(hunk, before=tuple(line[indent:] if line.strip() else line for line in hunk.before),
+                               after=tuple(line[indent:] if line.strip() else line for line in hunk.after))
     if color:
-        lines = editwords.token_diff(hunk, lambda t: style(escape(t), True, fg="red", reverse=True),
-                                     lambda t: style(escape(t), True, fg="green", reverse=True))
-    else:
-        lines = [escape(line) for line in editwords.token_diff(hunk)]
-    indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
-    return [line[indent:] for line in lines]
+        return editwords.token_diff(hunk, lambda t: style(escape(t), True, fg="red", reverse=True),
+                                    lambda t: style(escape(t), True, fg="green", reverse=True))
+    return [escape(line) for line in editwords.token_diff(hunk)]
 
 
 def render_cluster(prompt: ClusterPrompt, color: bool, example: int = 0) -> str:

@@ -1,16 +1,17 @@
 """Which hunks a review (or a plan) looks at: `--filter-kind KIND` and `--filter-path
 GLOB`, and the reference kinds each hunk touches.
 
-A hunk's kinds are the kinds (phasemod/model.py ``Kind``) of the references the phase's
-surveys find on the lines the hunk replaces, in the file as the engine read it; a hunk
-that only inserts lines counts as an import when it inserts an import statement.
+A hunk's kinds are those the review header shows (phasemod/hunkinfo.py ``kinds_of``):
+the kinds (phasemod/model.py ``Kind``) of the references the phase's surveys find on the
+lines the hunk replaces, in the file as the engine read it; a hunk that only inserts
+lines counts as an import when it inserts an import statement.
 Read-only: it parses a file's original bytes, never the disk, never prompts.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from phasemod.errors import UsageError
 from phasemod.manifest import Phase
@@ -92,24 +93,9 @@ class HunkKinds:
 
 
 def _file_kinds(repo: Path, phase: Phase, outcome: FileOutcome) -> dict[int, frozenset[Kind]]:
-    from phasemod import scan
+    from phasemod.hunkinfo import kinds_of   # the kinds the review header shows
 
-    lines: dict[int, set[Kind]] = {}
-    if outcome.old_bytes:
-        result = scan.scan_file(repo, outcome.path, scan.phase_targets(phase, outcome.path), phase.source_roots,
-                                data=outcome.old_bytes)
-        for ref in result.references:
-            lines.setdefault(ref.line, set()).add(ref.kind)
-    return {h.index: frozenset(_hunk_kinds(h, lines)) for h in outcome.hunks}
-
-
-def _hunk_kinds(hunk: Hunk, lines: dict[int, set[Kind]]) -> set[Kind]:
-    kinds: set[Kind] = set()
-    for line in range(hunk.start, hunk.start + len(hunk.before)):
-        kinds |= lines.get(line, set())
-    if not kinds and any(text.lstrip().startswith(("import ", "from ")) for text in hunk.after):
-        kinds.add(Kind.IMPORT)
-    return kinds
+    return {index: frozenset(Kind(k) for k in kinds) for index, kinds in kinds_of(repo, phase, outcome).items()}
 
 
 def kind_names(kinds: Iterable[Kind]) -> list[str]:

@@ -395,8 +395,12 @@ class Journal:
 
     def withdraw_hunk(self, run_id: int, key: str) -> None:
         """A decision of this run taken back (undo): the hunk is undecided again."""
+        self.withdraw_hunks(run_id, [key])
+
+    def withdraw_hunks(self, run_id: int, keys: Iterable[str]) -> None:
+        """Several hunks' decisions of this run taken back, in one transaction."""
         with self._tx() as db:
-            db.execute("DELETE FROM hunks WHERE run_id = ? AND hunk_key = ?", (run_id, key))
+            db.executemany("DELETE FROM hunks WHERE run_id = ? AND hunk_key = ?", [(run_id, key) for key in keys])
 
     def record_hunks(self, run_id: int, path: str, rows: Iterable[tuple[str, int, str, str, str, str]]) -> None:
         """Several hunks of one file, (key, index, recipe, before, after, decision) each, in

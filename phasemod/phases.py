@@ -383,9 +383,7 @@ def _decide_and_apply(repo: Path, outcome: FileOutcome, report: PhaseReport, jou
             if interactive:   # recorded at once, so that `q`, Ctrl-C or a kill loses no decision
                 applier.record_decision(journal, report.run_id, outcome.path, d)
             decided.append(d)
-        if state.quit or len(decided) < len(outcome.hunks):
-            # Stopped, or hunks left out by a filter: the file stays as it is (its
-            # decisions are recorded; a later run applies them and asks the rest).
+        if state.quit:
             return
         if not interactive:   # a batch run records a file's hunks in one transaction
             applier.record_decisions(journal, report.run_id, outcome.path, decided)
@@ -627,7 +625,7 @@ def rollback(repo: Path, phases: Sequence[Phase] | None, phase: int | None, run_
             if commit:
                 vcs.commit(repo, [*(i.path for i in result.done), *recording.paths_to_commit(repo, target)],
                            f"phasemod: phase {target.number} {target.name}: rolled back "
-                           f"({len(result.done)} files restored)\n")
+                           f"({count(len(result.done), 'file')} restored)\n")
         return result
 
 

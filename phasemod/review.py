@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -106,6 +107,9 @@ def edit_problem(text: str, hunks: Sequence[Hunk], candidate: Hunk, index: Any =
     broken = engine.check_rewrite(candidate.path, text, trial)
     if broken:
         return f"does not parse ({broken})"
+    proposal = next((h for h in hunks if h.index == candidate.index), None)
+    if proposal is not None and _code_of("".join(proposal.after)) == _code_of("".join(candidate.after)):
+        return ""   # only comments or layout changed: the names are the proposal's, already checked
     from phasemod import namecheck
 
     module, is_package = "", False
@@ -113,13 +117,40 @@ def edit_problem(text: str, hunks: Sequence[Hunk], candidate: Hunk, index: Any =
         from phasemod.modules import module_of
 
         module, is_package = module_of(str(index.repo), candidate.path, index.source_roots)
-    proposed = hunklib.rebuild(text, hunks, everything)
-    known = {(p.code, p.message) for p in namecheck.check_rewrite(text, proposed, module, is_package, index)}
-    new = [p for p in namecheck.check_rewrite(text, trial, module, is_package, index)
-           if (p.code, p.message) not in known]
+    before, proposed = _facts(text, module, is_package), _facts(hunklib.rebuild(text, hunks, everything), module,
+                                                                 is_package)
+    after = namecheck.facts(trial, module, is_package)
+    if before is None or proposed is None or after is None:
+        return ""
+    known = {(p.code, p.message) for p in namecheck.compare(before, proposed, index)}
+    new = [p for p in namecheck.compare(before, after, index) if (p.code, p.message) not in known]
     if new:
         return "breaks a name (" + "; ".join(f"line {p.line}: {p.message}" for p in new) + ")"
     return ""
+
+
+@functools.lru_cache(maxsize=8)
+def _facts(text: str, module: str, is_package: bool) -> Any:
+    """A file's name facts, kept for the next edit of the same file (a cluster edit
+    checks many hunks of one file against the same original and proposal)."""
+    from phasemod import namecheck
+
+    return namecheck.facts(text, module, is_package)
+
+
+def _code_of(text: str) -> tuple:
+    """The code tokens of a fragment, comments and layout left out (phasemod/clusters.py's lexer)."""
+    from phasemod.clusters import lex
+
+    out, comment = [], False
+    for kind, token in lex(text):
+        if kind == "H":
+            comment = True
+        elif kind == "h":
+            comment = False
+        elif not comment and kind != "L":
+            out.append((kind, token))
+    return tuple(out)
 
 
 def ask(decide: Decide, prompt: Prompt, text: str, hunks: Sequence[Hunk], index: Any = None
@@ -167,8 +198,7 @@ class ReviewState:
     hunks_seen: int = 0     # hunks of the files before this one
     index: Any = None       # the repo's modules for the safety net (namecheck.ModuleIndex), made on demand
     resolve_all: str = ""   # take | drop: the safety net's answer for every later file (T, D)
-    only: set[int] | None = None   # a review filter: the indices of this file's hunks to ask (None: all)
-    left_out: int = 0       # hunks the filter did not ask about (they stay undecided)
+    left_out: int = 0       # hunks a review filter did not ask about (they stay undecided)
 
 
 @dataclass(frozen=True)
@@ -190,10 +220,6 @@ def one_by_one(phase: Phase, hunks: Sequence[Hunk], text: str, interactive: bool
     rest_of_file: Verdict | None = None
     for number, proposed in enumerate(hunks, 1):
         hunk = proposed
-        if interactive and state.only is not None and hunk.index not in state.only \
-                and previous.get(hunk.key) not in (Verdict.ACCEPTED, Verdict.REJECTED, Verdict.EDITED):
-            state.left_out += 1   # not asked, not decided: a later run -i asks it
-            continue
         if not interactive or state.accept_all:
             verdict = Verdict.ACCEPTED
         elif rest_of_file is not None:

@@ -13,6 +13,7 @@ and writes from the ``Settler`` the caller supplies (phasemod/phases.py).
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +109,9 @@ class Session:
         from phasemod.applier import outcome_source
 
         number, numbers = self.numbering.place(outcome)
-        entry = Entry(outcome, number, outcome_source(outcome).text)
+        # Kept for going back: the bytes read (restores, the write's check), not the
+        # proposal's bytes, which the hunks carry.
+        entry = Entry(dataclasses.replace(outcome, new_bytes=b"", learned=None), number, outcome_source(outcome).text)
         chosen = self.only(outcome) if self.only is not None else None
         for hunk, n in zip(outcome.hunks, numbers):
             item = Item(entry, hunk, n)

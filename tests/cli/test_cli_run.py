@@ -154,3 +154,19 @@ def test_an_edit_is_kept_when_the_review_resumes(tmp_path: Path, monkeypatch) ->
     assert "undefined name 'New'" in resumed.stdout
     text = (repo / "pkg/p1_0.py").read_text()
     assert "return New()  # edited by hand" in text and "from pkg.new_mod import New" in text
+
+
+def test_an_edit_that_changes_the_context_is_refused_and_offered_again(tmp_path: Path, monkeypatch) -> None:
+    repo = make_repo(tmp_path / "repo", files=1, uses=1)
+    seen: list[str] = []
+    fixes = iter([lambda t: t.replace(" def f0():", " def g0():"),                      # context changed
+                  lambda t: t.replace(" def g0():", " def f0():").replace("+    return New()  # use 0",
+                                                                          "+    return New()  # kept")])
+    monkeypatch.setattr("click.edit", lambda text, **kw: seen.append(text) or next(fixes)(text))
+    result = run_cli(repo, "--no-color", "run", "1", "-i", "--no-validate", input="y\ne\ne\n")
+    assert result.exit_code == 0, result.output
+    assert "! the edit was refused: the ' ' and '-' lines must stay as shown (line 6 of the file differs)" \
+        in result.stdout
+    # Offered again from what was written, the reason on top; the context is fixed there.
+    assert seen[1].startswith("# refused: the ' ' and '-' lines must stay as shown") and " def g0():" in seen[1]
+    assert "return New()  # kept" in (repo / "pkg/p1_0.py").read_text()

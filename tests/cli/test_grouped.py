@@ -313,3 +313,15 @@ def test_grouped_review_with_a_path_filter_and_a_refused_cluster_edit(tmp_path: 
     assert (repo / "pkg/m4.py").read_text().count("from pkg.new_mod import New  # moved") == 1
     assert 'TARGET = "pkg.new_mod.New"' in (repo / "pkg/m5.py").read_text()
     assert "pkg.old_mod" in (repo / "pkg/m0.py").read_text()
+
+
+def test_undo_takes_back_a_cluster_edit(tmp_path: Path, monkeypatch) -> None:
+    repo = make_repo(tmp_path / "repo")
+    monkeypatch.setattr("click.edit", lambda text, **kw: text.replace("+from pkg.new_mod import New",
+                                                                      "+from pkg.new_mod import New  # moved"))
+    result = run_cli(repo, "--no-color", "run", "1", "-i", "--grouped", "--no-validate", input="e\nu\ny\nA\n")
+    assert result.exit_code == 0, result.output
+    assert "edited 6 hunks of cluster" in result.stdout
+    assert "(undone: cluster 1 (edited); decide it again)" in result.stdout
+    assert [r["decision"] for r in journal_rows(repo)].count("accepted") == 14
+    assert not any("# moved" in (repo / f"pkg/m{n}.py").read_text() for n in range(6))

@@ -37,6 +37,8 @@ def test_words_for_other_moves_and_forms() -> None:
     assert describe(hunk("    Old,\n", "", ("from pkg.old_mod import (\n",))) == "import of Old from pkg.old_mod removed"
     assert describe(hunk("def f(x: Old) -> Old:\n", "def f(x: New) -> New:\n")) == "annotation: Old -> New"
     assert describe(hunk("x  =  1\n", "x = 1\n")) == "whitespace only"
+    doc = Hunk("docs/a.md", 0, 1, ("Use `Old()` here.\n",), ("Use `New()` here.\n",))
+    assert describe(doc) == "text: Old -> New"
 
 
 def test_token_diff_marks_the_changed_tokens_only() -> None:
@@ -51,3 +53,12 @@ def test_replay_applies_where_clean_and_refuses_where_the_edit_meets_a_differenc
     assert replay(example, "    return New(ctx, 1)\n", "    return New(ctx, 7)\n") is None
     assert replay("    x = New(a)\n", "    x = New(a, strict=True)\n", "    y = New(a)\n") == \
         "    y = New(a, strict=True)\n"
+
+
+def test_the_prompt_token_lines_drop_the_common_indent_and_colour_the_changes() -> None:
+    from phasemod.grouped_console import token_lines
+
+    h = hunk("        x = Old(a)\n", "        x = New(a)\n")
+    assert token_lines(h, color=False) == ["x = [-Old-]{+New+}(a)"]
+    (line,) = token_lines(h, color=True)
+    assert line.startswith("x = \x1b[31m\x1b[7mOld\x1b[0m\x1b[32m\x1b[7mNew\x1b[0m(a)")
