@@ -15,7 +15,7 @@ from phasemod.display import count
 from phasemod.errors import EngineError, ProblemsFound
 from phasemod.journal import Journal
 from phasemod.manifest import Phase
-from phasemod.model import FileOutcome, Finding, FindingKind, Hunk, Reference
+from phasemod.model import FileOutcome, Finding, FindingKind, Reference
 from phasemod.recipe import Reads
 from phasemod.review import Decided, Verdict
 from phasemod.select import read_regular

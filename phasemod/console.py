@@ -5,7 +5,6 @@ Part of the command-line layer (it uses Click); the engine never imports it.
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 

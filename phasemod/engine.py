@@ -5,8 +5,6 @@ Never prompts, prints, writes files or imports Click; decisions are made by the 
 """
 from __future__ import annotations
 
-import contextlib
-import functools
 import gc
 import multiprocessing
 import os
@@ -16,13 +14,14 @@ from typing import Any, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import catalog, context, coverage, hunks, namecheck, resolve, scan, starnames, syntax, textio, units
+from phasemod import applies, catalog, context, coverage, hunks, namecheck, pools, resolve, scan, starnames, syntax, \
+    textio, units
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Learned, Status
 from phasemod.modules import module_of
 from phasemod.recipe import Reads, Recipe, Workspace
-from phasemod.select import compile_glob, in_shard, matches, names_in, read_regular, repo_files, select, too_large
+from phasemod.select import in_shard, matches, names_in, read_regular, repo_files, select, too_large
 
 PYTHON_SUFFIXES = textio.PYTHON_SUFFIXES
 
@@ -69,7 +68,7 @@ def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = Non
         chosen = sorted(set(chosen) | {p for p in edits.texts if in_shard(p, shard)})
     kept, per_file = [], []
     for path in chosen:
-        indices = tuple(i for i, spec in enumerate(phase.recipes) if _recipe_applies(spec, path))
+        indices = tuple(i for i, spec in enumerate(phase.recipes) if applies.recipe_applies(spec, path))
         if edits is not None and path in edits.texts:
             selected = matches(path, phase.files.include, phase.files.exclude)
             indices = tuple(i for i in indices if selected) + edits.recipes[path]
@@ -81,7 +80,7 @@ def select_phase(repo: Path, phase: Phase, all_files: Sequence[str] | None = Non
 
 
 def _planners(phase: Phase) -> list[int]:
-    return [i for i, spec in enumerate(phase.recipes) if _reads_only(spec).reads is Reads.FILES]
+    return [i for i, spec in enumerate(phase.recipes) if applies.reads_only(spec).reads is Reads.FILES]
 
 
 def plan_edits(repo: Path, phase: Phase, files: Sequence[str]) -> Edits | None:
@@ -112,37 +111,6 @@ def plan_edits(repo: Path, phase: Phase, files: Sequence[str]) -> Edits | None:
     return Edits(texts, frozenset(created), by, findings)
 
 
-def _recipe_applies(spec: RecipeSpec, path: str) -> bool:
-    reads, suffixes, include, exclude = _applicability(spec)
-    if reads is Reads.FILES:
-        return False
-    is_python = path.endswith(PYTHON_SUFFIXES)
-    if reads is Reads.PYTHON and not is_python:
-        return False
-    if reads is Reads.TEXT and (is_python or not path.lower().endswith(suffixes)):
-        return False
-    if include and not any(r.match(path) for r in include):
-        return False
-    return not any(r.match(path) for r in exclude)
-
-
-@functools.lru_cache(maxsize=256)
-def _applicability(spec: RecipeSpec) -> tuple[Reads, tuple[str, ...], tuple[Any, ...], tuple[Any, ...]]:
-    """What a recipe needs to know of a path, computed once per recipe (this runs for
-    every file of every phase on every status)."""
-    recipe = _reads_only(spec)
-    files = spec.files
-    include = tuple(compile_glob(g) for g in files.include) if files is not None else ()
-    exclude = tuple(compile_glob(g) for g in files.exclude) if files is not None else ()
-    return recipe.reads, tuple(s.lower() for s in recipe.suffixes), include, exclude
-
-
-def _reads_only(spec: RecipeSpec) -> Any:
-    """What kind of files a recipe reads, without importing a user's module for it:
-    a user recipe counts as a Python recipe until it is run."""
-    if ":" in spec.name:
-        return catalog.FunctionRecipe(spec.name, lambda options, files: None)
-    return catalog.get(spec.name, spec.line)
 
 
 # ---------------------------------------------------------------------------- per process state
@@ -243,7 +211,6 @@ def apply_fixers(fixers: Sequence[Any], tree: Any, filename: str) -> None:
 
 # ---------------------------------------------------------------------------- one file
 
-TOO_DEEP = "nested too deeply to parse or rewrite safely (Python's recursion limit); migrate it by hand"
 
 
 _GC_EVERY = 32
@@ -262,7 +229,7 @@ def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipe
     except RecursionError:
         # fissix walks trees recursively and compile() has its own limit: a generated
         # file nested that deep is reported like an unparseable one, never a crash.
-        return _failed(path, 0, TOO_DEEP)
+        return _failed(path, 0, scan.TOO_DEEP)
     finally:
         if was_enabled:
             gc.enable()
@@ -477,20 +444,7 @@ def _serial(repo: Path, selection: Selection, items: list, learn: str = "") -> I
 
 
 def _pooled(pool: Any, items: list, chunksize: int) -> Iterator[FileOutcome]:
-    with closing_pool(pool):
+    with pools.closing_pool(pool):
         yield from pool.imap(_work, items, chunksize=chunksize)
 
 
-@contextlib.contextmanager
-def closing_pool(pool: Any) -> Iterator[Any]:
-    """Shut a worker pool down by letting its workers finish (close, then join), and
-    signal them only when the work was abandoned. Pool.terminate() on a pool that is
-    done can leave the parent joining a worker that never got its SIGTERM."""
-    try:
-        yield pool
-    except BaseException:
-        pool.terminate()
-        pool.join()
-        raise
-    pool.close()
-    pool.join()

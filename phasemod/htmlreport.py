@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from phasemod import scan, textio
+from phasemod import scan
 from phasemod.select import read_regular
 from phasemod.manifest import Phase
 from phasemod.model import Hunk

@@ -14,14 +14,18 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from phasemod import catalog, context, starnames, syntax, textio
+from phasemod.applies import recipe_applies
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.recipe import Found, Reads, Recipe, Source
 from phasemod.model import Kind, Reference
 from phasemod.modules import module_of
+from phasemod.pools import closing_pool
 from phasemod.select import names_in, read_regular, too_large
 from phasemod.textrefs import split_lines
 
 CACHE_VERSION = 5  # bump whenever the survey rules change
+
+TOO_DEEP = "nested too deeply to parse or rewrite safely (Python's recursion limit); migrate it by hand"
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,7 @@ def targets_of(phases: Iterable[Phase]) -> list[Target]:
 
 def phase_targets(phase: Phase, path: str) -> list[Target]:
     """The targets of ``phase`` whose recipe applies to ``path`` (per-recipe filters)."""
-    from phasemod.engine import _recipe_applies
-
-    return [t for spec, t in ((s, _target(s)) for s in phase.recipes) if t is not None and _recipe_applies(spec, path)]
+    return [t for spec, t in ((s, _target(s)) for s in phase.recipes) if t is not None and recipe_applies(spec, path)]
 
 
 def source_roots_of(phases: Iterable[Phase]) -> tuple[str, ...]:
@@ -106,8 +108,6 @@ def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tu
         return _scan_file(repo, path, targets, source_roots, data, tree, facts)
     except RecursionError:
         # Trees nested deeper than Python's stack: an unparseable file, its text matches count.
-        from phasemod.engine import TOO_DEEP
-
         try:
             text = read_regular(repo / path).decode("latin-1") if data is None else data.decode("latin-1")
         except OSError:
@@ -394,8 +394,6 @@ def _scan_many(repo: Path, todo: list, source_roots: tuple[str, ...], jobs: int,
         _scan_init(repo, source_roots, with_facts)
         return [_scan_one(item) for item in todo]
     import multiprocessing
-
-    from phasemod.engine import closing_pool
 
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with closing_pool(ctx.Pool(jobs, initializer=_scan_init, initargs=(repo, source_roots, with_facts))) as pool:

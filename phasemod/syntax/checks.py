@@ -10,7 +10,7 @@ from collections.abc import Callable
 from fissix.pgen2 import token
 from fissix.pytree import Base, Leaf, Node
 
-from .nodes import COMPREHENSION_HOLDERS, CheckError, enclosing_function, fail, is_leaf
+from .nodes import COMPREHENSION_HOLDERS, CheckError, enclosing_function, fail, is_leaf  # noqa: F401 (CheckError: syntax uses checks.CheckError)
 from .nodes import FUNCTION_BOUNDARIES as _FUNCTION_BOUNDARIES
 from .tables import grammar
 from .tokenizer import HARD_KEYWORDS
