@@ -45,10 +45,11 @@ def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: 
     uses of the moved names left unbound.
 
     ``before`` (path -> bytes before the phase, None for a file it created) leaves out the
-    problems about other names that were already there: an import of a name its module
-    never defined is the repository's, not the phase's. A problem about a moved name is
-    always kept: a class cut out by hand breaks its importers before the phase runs, and
-    the phase is green only once none is left broken."""
+    problems that were already there: an import of a name its module never defined, a use
+    of a name nothing binds, are the repository's, not the phase's. Two problems about a
+    moved name are always kept, because cutting a class out by hand makes them before the
+    phase runs and the phase is green only once none is left: an import of the moved name
+    that does not resolve, and a use of it left unbound in the module it was cut from."""
     moves = moves_of([phase])
     if not moves:
         return {}
@@ -59,7 +60,8 @@ def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: 
     names = tuple({n for _, _, old, new in moves for n in (old, new) if n})
     needles = tuple({m.rpartition(".")[2].encode() for m in modules})
     index = namecheck.ModuleIndex(repo, None, roots)
-    earlier = _Before(repo, roots, before) if before is not None else None
+    homes = {old for old, _, name, _ in moves if name}   # the modules the moved names were cut from
+    earlier = _Before(repo, roots, before, homes) if before is not None else None
     out: dict[str, list[namecheck.NameProblem]] = {}
     wanted = set(changed)
     for path in repo_files(repo):
@@ -83,8 +85,9 @@ class _Before:
     """The tree as it was before the phase: the changed files' earlier bytes over today's
     tree, to tell the problems a phase made from those it found."""
 
-    def __init__(self, repo: Path, roots: tuple[str, ...], before: Mapping[str, bytes | None]) -> None:
-        self.repo, self.roots, self.before = repo, roots, before
+    def __init__(self, repo: Path, roots: tuple[str, ...], before: Mapping[str, bytes | None],
+                 homes: set[str]) -> None:
+        self.repo, self.roots, self.before, self.homes = repo, roots, before, homes
         texts = {}
         for path, data in before.items():
             if data is not None and path.endswith((".py", ".pyi")):
@@ -102,7 +105,8 @@ class _Before:
         if facts is None:
             return problems   # created by the phase (or unreadable before): every problem is new
         had = {(p.code, p.message) for p in namecheck.problems_of(facts, self.index, names, touched)}
-        return [p for p in problems if p.name in names or (p.code, p.message) not in had]
+        return [p for p in problems if (p.code, p.message) not in had or p.name in names and (
+            p.code == "missing-import" or module in self.homes)]
 
 
 def _facts(data: bytes, module: str, is_package: bool) -> Any:

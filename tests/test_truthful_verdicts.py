@@ -282,10 +282,13 @@ def test_after_a_phase_broken_importers_are_listed_everywhere(tmp_path: Path) ->
 
 def test_a_broken_import_the_phase_found_is_not_the_phase_s(tmp_path: Path) -> None:
     """tools/legacy.py imported `Gone` from pkg.runtime before the phase (runtime never
-    defined it): the phase changes runtime, but that import is the repository's problem,
-    not the phase's; the same file's import of the moved name is."""
+    defined it), tools/unbound.py uses `Old` without binding it: the phase changes
+    runtime, but those are the repository's problems, not the phase's; an import of the
+    moved name is."""
     repo = old_cut_to_new(tmp_path / "repo", runtime="class Sub:\n    pass\n\n\nx = Old()\n",
-                          legacy="from pkg.runtime import Gone, Sub\n\ny = (Gone, Sub)\n")
+                          legacy="from pkg.runtime import Gone, Sub\n\ny = (Gone, Sub)\n",
+                          # a use of the moved name that nothing ever bound here: not the phase's either
+                          more={"tools/unbound.py": "from pkg.runtime import Sub\n\n\ndef f():\n    return Old(Sub)\n"})
     result = run_cli(repo, "run", "1", "--yes", "--no-validate")
     assert result.exit_code == 0, result.output
     assert "after the phase" not in result.output
