@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from phasemod import namecheck, syntax, textio
 from phasemod.manifest import Phase
@@ -39,12 +39,14 @@ def moves_of(phases: Iterable[Phase]) -> list[tuple[str, str, str, str]]:
 
 
 def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: tuple[str, ...] = (),
-                before: Mapping[str, bytes | None] | None = None) -> dict[str, list[namecheck.NameProblem]]:
+                before: Callable[[], Mapping[str, bytes | None]] | None = None
+                ) -> dict[str, list[namecheck.NameProblem]]:
     """Problems (by path) of the changed files and of the modules importing an old or new
     module of the phase's moves: imports of repo modules that do not provide the name, and
     uses of the moved names left unbound.
 
-    ``before`` (path -> bytes before the phase, None for a file it created) leaves out the
+    ``before`` (called only once a problem is found: path -> bytes before the phase, None
+    for a file it created) leaves out the
     problems that were already there: an import of a name its module never defined, a use
     of a name nothing binds, are the repository's, not the phase's. Two problems about a
     moved name are always kept, because cutting a class out by hand makes them before the
@@ -85,26 +87,36 @@ class _Before:
     """The tree as it was before the phase: the changed files' earlier bytes over today's
     tree, to tell the problems a phase made from those it found."""
 
-    def __init__(self, repo: Path, roots: tuple[str, ...], before: Mapping[str, bytes | None],
+    def __init__(self, repo: Path, roots: tuple[str, ...], load: Callable[[], Mapping[str, bytes | None]],
                  homes: set[str]) -> None:
-        self.repo, self.roots, self.before, self.homes = repo, roots, before, homes
-        texts = {}
-        for path, data in before.items():
-            if data is not None and path.endswith((".py", ".pyi")):
-                try:
-                    texts[path] = textio.decode_python(data).text
-                except textio.DecodeError:
-                    continue
-        self.index = namecheck.ModuleIndex(repo, None, roots, planned=texts)
+        self.repo, self.roots, self.load, self.homes = repo, roots, load, homes
+        self._before: Mapping[str, bytes | None] | None = None
+        self._index: namecheck.ModuleIndex | None = None
+
+    def _loaded(self) -> tuple[Mapping[str, bytes | None], namecheck.ModuleIndex]:
+        """The earlier bytes and the module index over them, read on the first problem
+        (most phases have none, and then the journal's copies are never read)."""
+        if self._before is None or self._index is None:
+            self._before = self.load()
+            texts = {}
+            for path, data in self._before.items():
+                if data is not None and path.endswith((".py", ".pyi")):
+                    try:
+                        texts[path] = textio.decode_python(data).text
+                    except textio.DecodeError:
+                        continue
+            self._index = namecheck.ModuleIndex(self.repo, None, self.roots, planned=texts)
+        return self._before, self._index
 
     def new(self, path: str, data: bytes, problems: list[namecheck.NameProblem], touched: set[str],
             names: tuple[str, ...]) -> list[namecheck.NameProblem]:
-        earlier = self.before.get(path, data)   # an unchanged file: the same bytes, the modules as they were
+        before, index = self._loaded()
+        earlier = before.get(path, data)   # an unchanged file: the same bytes, the modules as they were
         module, is_package = module_of(str(self.repo), path, self.roots)
         facts = _facts(earlier, module, is_package) if earlier is not None else None
         if facts is None:
             return problems   # created by the phase (or unreadable before): every problem is new
-        had = {(p.code, p.message) for p in namecheck.problems_of(facts, self.index, names, touched)}
+        had = {(p.code, p.message) for p in namecheck.problems_of(facts, index, names, touched)}
         return [p for p in problems if (p.code, p.message) not in had or p.name in names and (
             p.code == "missing-import" or module in self.homes)]
 

@@ -282,9 +282,13 @@ def _after_check(repo: Path, phase: Phase, report: PhaseReport, journal: Journal
     from phasemod import aftercheck
 
     changed = [p for p in report.applied if p not in report.deleted]
-    before: dict[str, bytes | None] = {}
-    for f in journal.files([report.run_id], with_content=True) if report.run_id is not None else ():
-        before.setdefault(f.path, f.content_before)   # the run's first change of the file: what was there
+
+    def before() -> dict[str, bytes | None]:
+        found: dict[str, bytes | None] = {}
+        for f in journal.files([report.run_id], with_content=True) if report.run_id is not None else ():
+            found.setdefault(f.path, f.content_before)   # the run's first change of the file: what was there
+        return found
+
     results = aftercheck.check_phase(repo, phase, changed, before=before)
     aftercheck.record(repo, results)
     report.after = [Finding(FindingKind.UNSAFE, path, p.line, p.message)
