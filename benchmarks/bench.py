@@ -192,38 +192,27 @@ def score(original: Path, migrated: Path) -> dict:
 
 def first_hunk_seconds(repo: Path) -> float | None:
     """Seconds from start until the first hunk of `run 1 -i` is on a real terminal."""
-    try:
-        import pexpect
-    except ImportError:
-        return None
-    started = time.perf_counter()
-    child = pexpect.spawn(sys.executable, ["-m", "phasemod.runner", "--repo", str(repo), "--no-color", "run", "1",
-                                           "-i"], encoding="utf-8", timeout=120, dimensions=(50, 200))
-    try:
-        child.expect(r"\[y,n")
-        seconds = time.perf_counter() - started
-        child.send("q")
-        child.expect(pexpect.EOF)
-        return round(seconds, 2)
-    except (pexpect.TIMEOUT, pexpect.EOF):
-        return None
-    finally:
-        child.close(force=True)
+    return _seconds_to_prompt(repo, ["1", "-i"], r"\[y,n", timeout=120)
 
 
 def first_cluster_seconds(repo: Path, phase: str) -> float | None:
     """Seconds from start until grouped review (`run PHASE -i`) shows its first cluster,
     after `plan PHASE --clusters` ran on the same unchanged tree."""
+    return _seconds_to_prompt(repo, [phase, "-i", "--grouped"], r"Apply this cluster", timeout=600)
+
+
+def _seconds_to_prompt(repo: Path, run_args: list[str], prompt: str, timeout: int) -> float | None:
+    """Seconds from start until `phasemod run RUN_ARGS` shows ``prompt`` on a real terminal
+    (then `q`); None without pexpect or when the prompt never came."""
     try:
         import pexpect
     except ImportError:
         return None
     started = time.perf_counter()
-    child = pexpect.spawn(sys.executable, ["-m", "phasemod.runner", "--repo", str(repo), "--no-color", "run", phase,
-                                           "-i", "--grouped"], encoding="utf-8", timeout=600,
-                          dimensions=(50, 200))
+    child = pexpect.spawn(sys.executable, ["-m", "phasemod.runner", "--repo", str(repo), "--no-color", "run",
+                                           *run_args], encoding="utf-8", timeout=timeout, dimensions=(50, 200))
     try:
-        child.expect(r"Apply this cluster")
+        child.expect(prompt)
         seconds = time.perf_counter() - started
         child.send("q")
         child.expect(pexpect.EOF)
