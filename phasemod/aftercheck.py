@@ -39,14 +39,15 @@ def moves_of(phases: Iterable[Phase]) -> list[tuple[str, str, str, str]]:
 
 
 def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: tuple[str, ...] = (),
-                before: Callable[[], Mapping[str, bytes | None]] | None = None
+                before: Callable[[], Mapping[str, bytes | None]] | None = None,
+                found: list[tuple[str, namecheck.NameProblem]] | None = None
                 ) -> dict[str, list[namecheck.NameProblem]]:
     """Problems (by path) of the changed files and of the modules importing an old or new
     module of the phase's moves: imports of repo modules that do not provide the name, and
     uses of the moved names left unbound.
 
     ``before`` (called only once a problem is found: path -> bytes before the phase, None
-    for a file it created) leaves out the
+    for a file it created) leaves out (into ``found``, when given) the
     problems that were already there: an import of a name its module never defined, a use
     of a name nothing binds, are the repository's, not the phase's. Two problems about a
     moved name are always kept, because cutting a class out by hand makes them before the
@@ -63,7 +64,7 @@ def check_phase(repo: Path, phase: Phase, changed: Sequence[str], source_roots: 
     needles = tuple({m.rpartition(".")[2].encode() for m in modules})
     index = namecheck.ModuleIndex(repo, None, roots)
     homes = {old for old, _, name, _ in moves if name}   # the modules the moved names were cut from
-    earlier = _Before(repo, roots, before, homes) if before is not None else None
+    earlier = _Before(repo, roots, before, homes, found if found is not None else []) if before is not None else None
     out: dict[str, list[namecheck.NameProblem]] = {}
     wanted = set(changed)
     for path in repo_files(repo):
@@ -88,8 +89,8 @@ class _Before:
     tree, to tell the problems a phase made from those it found."""
 
     def __init__(self, repo: Path, roots: tuple[str, ...], load: Callable[[], Mapping[str, bytes | None]],
-                 homes: set[str]) -> None:
-        self.repo, self.roots, self.load, self.homes = repo, roots, load, homes
+                 homes: set[str], found: list[tuple[str, namecheck.NameProblem]]) -> None:
+        self.repo, self.roots, self.load, self.homes, self.found = repo, roots, load, homes, found
         self._before: Mapping[str, bytes | None] | None = None
         self._index: namecheck.ModuleIndex | None = None
 
@@ -117,8 +118,10 @@ class _Before:
         if facts is None:
             return problems   # created by the phase (or unreadable before): every problem is new
         had = {(p.code, p.message) for p in namecheck.problems_of(facts, index, names, touched)}
-        return [p for p in problems if (p.code, p.message) not in had or p.name in names and (
+        new = [p for p in problems if (p.code, p.message) not in had or p.name in names and (
             p.code == "missing-import" or module in self.homes)]
+        self.found += [(path, p) for p in problems if p not in new]
+        return new
 
 
 def _facts(data: bytes, module: str, is_package: bool) -> Any:

@@ -289,7 +289,13 @@ def _after_check(repo: Path, phase: Phase, report: PhaseReport, journal: Journal
             found.setdefault(f.path, f.content_before)   # the run's first change of the file: what was there
         return found
 
-    results = aftercheck.check_phase(repo, phase, changed, before=before)
+    found: list = []
+    results = aftercheck.check_phase(repo, phase, changed, before=before, found=found)
+    if found:   # not the phase's, but said: the tree is not claimed to be whole
+        shown = "; ".join(f"{path}:{p.line}: {p.message}" for path, p in found[:3])
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        report.notes.append(f"{count(len(found), 'problem')} the phase found and left as they were (there "
+                            f"before the run, not the phase's): {shown}{more}")
     aftercheck.record(repo, results)
     report.after = [Finding(FindingKind.UNSAFE, path, p.line, p.message)
                     for path in sorted(results) for p in results[path]]

@@ -292,6 +292,10 @@ def test_a_broken_import_the_phase_found_is_not_the_phase_s(tmp_path: Path) -> N
     result = run_cli(repo, "run", "1", "--yes", "--no-validate")
     assert result.exit_code == 0, result.output
     assert "after the phase" not in result.output
+    # not the phase's, but said
+    assert ("safety net: 2 problems the phase found and left as they were (there before the run, not the phase's): "
+            "tools/legacy.py:1: cannot import name 'Gone' from 'pkg.runtime'") in result.output
+    assert "tools/unbound.py:5: undefined name 'Old'" in result.output
     assert "x = New()" in (repo / "pkg/runtime.py").read_text()
     assert run_cli(repo, "check").exit_code == 0
     # The same repository with an importer of the moved name outside the phase: flagged.
@@ -300,4 +304,4 @@ def test_a_broken_import_the_phase_found_is_not_the_phase_s(tmp_path: Path) -> N
     again = run_cli(repo, "run", "1", "--yes", "--no-validate")
     assert again.exit_code == 1, again.output
     assert "after the phase: tools/other.py:1: unsafe: cannot import name 'Old'" in again.output
-    assert "'Gone'" not in again.output
+    assert "after the phase: tools/legacy.py" not in again.output
