@@ -22,6 +22,7 @@ from phasemod.model import FileOutcome, Finding, FindingKind, Learned, Status
 from phasemod.modules import module_of
 from phasemod.recipe import Reads, Recipe, Workspace
 from phasemod.select import in_shard, matches, names_in, read_regular, repo_files, select, too_large
+from phasemod.syntax import lean
 
 PYTHON_SUFFIXES = textio.PYTHON_SUFFIXES
 
@@ -142,6 +143,7 @@ class _Recipes:
             fixers = tuple(_fixers(spec, recipe, options)) if recipe.reads is Reads.PYTHON else ()
             needles = recipe.needles(options)
             self.compiled.append(_Compiled(recipe, options, fixers, None if needles is None else tuple(needles)))
+        self.words = _words(self.compiled)
 
     def needles(self, indices: Sequence[int]) -> tuple[bytes, ...] | None:
         found: set[bytes] = set()
@@ -151,6 +153,26 @@ class _Recipes:
                 return None
             found.update(n)
         return tuple(found)
+
+
+def _words(compiled: Sequence[_Compiled]) -> frozenset[str] | None:
+    """What the phase's Python recipes read (`Recipe.words`); None: one of them reads
+    whole files, so every file is parsed whole."""
+    found: set[str] = set()
+    for c in compiled:
+        if c.recipe.reads is not Reads.PYTHON:
+            continue
+        words = c.recipe.words(c.options)
+        if words is None:
+            return None
+        found.update(words)
+    return frozenset(found)
+
+
+def parse_for(words: frozenset[str] | None, text: str) -> Any:
+    """The tree the recipes read: only the statements that can matter to ``words``
+    parsed (phasemod/syntax/lean.py), or the whole file."""
+    return syntax.parse(text) if words is None else lean.parse_lean(text, words)
 
 
 def _fixers(spec: RecipeSpec, recipe: Recipe, options: Any) -> list[Any]:
@@ -270,7 +292,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     read: Learned | None = None
     if is_python:
         try:
-            tree = syntax.parse(source.text if planned is None else planned)
+            tree = parse_for(recipes.words, source.text if planned is None else planned)
         except syntax.ParseError as exc:
             return _failed(path, exc.line, exc.message)
         changed_by = [recipes.phase.recipes[i].name for i in edits.recipes.get(path, ())] \
@@ -305,7 +327,11 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
                     changed_by.append(ctx.recipe)
         new_text = str(tree)
         if new_text != source.text:
-            names_after = namecheck.facts_of_tree(tree, module, is_package)
+            # The rewritten tree is read as a fresh parse of the new text would be: its
+            # lines renumbered, one analysis for the name check and the survey (_learn).
+            lean.renumber(tree)
+            after = resolve.analyze(tree, module, is_package)
+            names_after = namecheck.facts_of_analysis(after)
             if namecheck.compare(names_before, names_after, recipes.index):
                 # Lines from a fresh parse of the result (the rewritten tree's are approximate).
                 unsafe = namecheck.check_rewrite(source.text, new_text, module, is_package, recipes.index)
@@ -340,29 +366,28 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     proposed = hunks.make_hunks(path, source.text, new_text, tuple(changed_by))
     if is_python:   # one multi-line import split over hunks is one decision (phasemod/units.py)
         proposed = units.join_statements(source.text, proposed)
-    learned = _learn(repo, path, new_bytes, module, is_package, recipes) if recipes.learn == "written" else read
+    learned = _learn(repo, path, new_bytes, module, is_package, recipes,
+                     (tree, after, names_after) if is_python else None) if recipes.learn == "written" else read
     return FileOutcome(path, Status.CHANGED, data, new_bytes, proposed,
                        findings, encoding=source.encoding, create=create, learned=learned)
 
 
 def _learn(repo: Path, path: str, new_bytes: bytes, module: str, is_package: bool,
-           recipes: _Recipes) -> Learned | None:
-    """The rewritten file, parsed once more: what `status` and the migration record will
-    count in it (the phase's survey, as `phase_status` computes it) and the facts the
-    import check after the phase needs. Nothing else parses it again after the write."""
+           recipes: _Recipes, rewritten: tuple[Any, resolve.Analysis, Any] | None) -> Learned | None:
+    """What `status` and the migration record will count in the rewritten file (the
+    phase's survey, as `phase_status` computes it) and the facts the import check after
+    the phase needs, read from the rewritten tree (``rewritten``: the tree, renumbered, its
+    analysis and its facts). Nothing parses the file again after the write."""
     phase = recipes.phase
     digest = scan.digest_of(new_bytes)
     targets = scan.phase_targets(phase, path)
-    if not path.endswith(PYTHON_SUFFIXES):
+    if rewritten is None:
         return Learned(digest, module, is_package, None, scan.scan_file(repo, path, targets, phase.source_roots,
                                                                         new_bytes))
-    try:
-        tree = syntax.parse(textio.decode_for(path, new_bytes).text)
-    except (syntax.ParseError, textio.DecodeError):
-        return None
-    with resolve.unchanged(tree):   # the survey and the facts share one analysis
+    tree, analysis, facts = rewritten
+    with resolve.unchanged(tree, {(module, is_package): analysis}):   # the surveys share it
         found = scan.scan_file(repo, path, targets, phase.source_roots, new_bytes, tree=tree)
-        return Learned(digest, module, is_package, namecheck.facts_of_tree(tree, module, is_package), found)
+    return Learned(digest, module, is_package, facts, found)
 
 
 def _unsafe(path: str, findings: tuple[Finding, ...], problems: Sequence[namecheck.NameProblem]) -> FileOutcome:

@@ -152,6 +152,13 @@ class Recipe:
         """Bytes every file holding a guarded reference contains (default: ``needles``)."""
         return self.needles(options)
 
+    def words(self, options: Any) -> tuple[str, ...] | None:
+        """PYTHON recipes: the identifiers the transform and the survey read. The engine
+        then parses only the top-level statements that name one of them, every import,
+        and the statements naming what those bind; the rest of the file stays text the
+        recipe never sees (phasemod/syntax/lean.py). None (the default): whole files."""
+        return None
+
     def subject(self, options: Any) -> str:
         """What the recipe moves away from, as references name it (``Reference.old``)."""
         return ""
@@ -188,6 +195,13 @@ class Recipe:
 
     def make_options(self, values: Mapping[str, Any]) -> Any:
         return self.Options(**values)
+
+
+def dotted_words(*paths: str) -> tuple[str, ...]:
+    """The first and last name of each dotted path: what every spelling of a reference to
+    it (``import a.b``, ``from a import b``, ``a.b.X``, relative imports) contains."""
+    return tuple(sorted({part for path in paths for part in (path.partition(".")[0], path.rpartition(".")[2])
+                         if part}))
 
 
 def option(*, example: Any, check: Callable[[Any], str | None] | None = None, default: Any = dataclasses.MISSING,

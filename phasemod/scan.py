@@ -47,6 +47,9 @@ class Target:
     def needles(self) -> tuple[bytes, ...]:
         return tuple(self.recipe.needles(self.options) or ())
 
+    def words(self) -> tuple[str, ...] | None:
+        return self.recipe.words(self.options)
+
     def reads_path(self, path: str) -> bool:
         """Whether the target's recipe reads this kind of file."""
         if textio.is_python(path):
@@ -140,7 +143,7 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
         return FileScan(path, _references(path, source.text, live, Source(path, source.text)))
     if tree is None:
         try:
-            tree = syntax.parse(source.text)
+            tree = _parse(source.text, live)
         except syntax.ParseError as exc:
             return FileScan(path, _text_matches(path, source.text, live), exc.message, exc.line)
     module, is_package = module_of(str(repo), path, source_roots)
@@ -160,6 +163,19 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
     refs = _references(path, source.text, [t for t, _ in found], None, [f for _, f in found])
     both = any(f.imports_new and any(ref[1] is Kind.IMPORT for ref in f.references) for _, f in found)
     return FileScan(path, refs, imports_both=both, depends=tuple(dict.fromkeys(modules.consulted)))
+
+
+def _parse(text: str, targets: Sequence[Target]) -> Any:
+    """Only the statements the targets' surveys read (`Recipe.words`), when each says."""
+    words: set[str] = set()
+    for t in targets:
+        found = t.words()
+        if found is None:
+            return syntax.parse(text)
+        words.update(found)
+    from phasemod.syntax.lean import parse_lean   # `status` from its cache imports no parser
+
+    return parse_lean(text, words)
 
 
 def _references(path: str, text: str, targets: Sequence[Target], source: Source | None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from phasemod import context
 from phasemod.modmove import ModuleMove, migrate, survey as survey_module
-from phasemod.recipe import Example, Found, Reads, Recipe, Source, dotted_path, option, shown
+from phasemod.recipe import Example, Found, Reads, Recipe, Source, dotted_path, dotted_words, option, shown
 
 if TYPE_CHECKING:
     from bowler import Query
@@ -59,6 +59,10 @@ class MoveModule(Recipe):
         """Bytes a file must contain to possibly reference the old module: its last name
         (every absolute, relative and string spelling contains it)."""
         return (options.old.rpartition(".")[2].encode(),)
+
+    def words(self, options: Options) -> tuple[str, ...]:
+        """The old and new modules' first and last names."""
+        return dotted_words(options.old, options.new)
 
     def subject(self, options: Options) -> str:
         return options.old

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Sequence
 from fissix.pytree import Node
 
 from phasemod import context
-from phasemod.recipe import Example, Found, Proposal, Reads, Recipe, Source, Stage, dotted_path, option, shown
+from phasemod.recipe import (Example, Found, Proposal, Reads, Recipe, Source, Stage, dotted_path, dotted_words, option,
+                             shown)
 from phasemod.relocate import Move, StarLookup, migrate, survey as survey_module
 from phasemod.sites import Outcome
 
@@ -92,6 +93,12 @@ class MoveSymbol(Recipe):
         # import of it, a relative import, a dotted string): after the move that is a
         # handful of files, not every file naming the class.
         return (options.old.rpartition(".")[0].rpartition(".")[2].encode(),)
+
+    def words(self, options: Options) -> tuple[str, ...]:
+        """The old and new names and modules: a statement naming none of them can neither
+        reference the symbol nor collide with its new name."""
+        m = move(options)
+        return dotted_words(m.old_module, m.new_module) + (m.old_name, m.new_name)
 
     def subject(self, options: Options) -> str:
         return options.old

@@ -15,6 +15,33 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:   # the helpers above import each other as top-level modules
     sys.path.insert(0, str(TESTS))
+
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text handed to the parser in this process, whole (`syntax.parse`) or with only
+    the statements that can matter parsed (`syntax.lean.parse_lean`, which falls back to a
+    whole parse itself without being counted twice)."""
+    import phasemod.syntax
+    import phasemod.syntax.lean
+
+    seen: list[str] = []
+    whole, lean = phasemod.syntax.parse, phasemod.syntax.lean.parse_lean
+
+    def counting(text: str):
+        seen.append(text)
+        return whole(text)
+
+    def counting_lean(text: str, words):
+        seen.append(text)
+        return lean(text, words)
+
+    monkeypatch.setattr(phasemod.syntax, "parse", counting)
+    monkeypatch.setattr(phasemod.syntax.lean, "parse_lean", counting_lean)
+    return seen

@@ -55,7 +55,19 @@ def _parse_field_tree(expr: str) -> pytree.Node:
     return _parse("(" + expr + "\n)\n", [])
 
 
-def _parse(text: str, escapes: list[str] | None) -> pytree.Node:
+def parse_block(text: str, first_line: int) -> pytree.Node:
+    """Parse top-level statements cut from a file whose line ``first_line`` is the
+    block's first: the tree's lines are the file's (phasemod/syntax/lean.py)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text, None, first_line)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(text: str, escapes: list[str] | None, first_line: int = 1) -> pytree.Node:
     """``escapes`` is None for a module, else the list that receives the context-dependent
     constructs of an f-string field (checked where the string stands)."""
     names: set[str] = set()
@@ -67,7 +79,7 @@ def _parse(text: str, escapes: list[str] | None) -> pytree.Node:
             field_escapes.append((line, column, kind))
 
     try:
-        toks = tokenizer.tokenize(text, names, check_field, deferred)
+        toks = tokenizer.tokenize(text, names, check_field, deferred, first_line)
     except tokenizer.TokenizeError as exc:  # only null bytes: nothing is read then
         raise _error(exc) from None
     collector = checks.Collector(escapes)

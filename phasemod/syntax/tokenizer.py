@@ -103,10 +103,12 @@ def tokenize(
     names: set[str],
     check_field: Callable[[str, int, int], None] | None = None,
     deferred: list[TokenizeError] | None = None,
+    first_line: int = 1,
 ) -> list[Token]:
     """Tokens of ``text`` ending with ENDMARKER; adds every NAME value to ``names``;
     ``check_field`` sees each f-string replacement field's expression text, with the line
-    and column of the string token.
+    and column of the string token; ``first_line``: the line number of ``text``'s first
+    line (a block of statements cut from a longer file).
 
     An error ends the list with an ``ERRORTOKEN`` and goes to ``deferred`` (or is raised
     when that is None): the parser decides whether CPython would report it or a syntax
@@ -120,7 +122,7 @@ def tokenize(
     main = _MAIN.match
     n = len(text)
     pos = prev_end = line_start = 0
-    lineno = 1
+    lineno = first_line
     depth = 0
     brackets: list[tuple[str, int, int]] = []  # open brackets: (char, line, column)
     stop: TokenizeError | None = None

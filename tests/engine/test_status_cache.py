@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from phasemod import syntax
 from phasemod.demo import prepare
 from phasemod.manifest import load_manifests
 from phasemod.status import phase_status
@@ -28,12 +27,11 @@ def repo(tmp_path: Path) -> Path:
     return repo
 
 
-def test_unchanged_tree_is_answered_without_parsing(repo: Path, monkeypatch) -> None:
+def test_unchanged_tree_is_answered_without_parsing(repo: Path, parses: list[str]) -> None:
     first = counts(repo)
-    assert sum(n for _, n, _ in first) > 0
-    calls = []
-    real_parse = syntax.parse
-    monkeypatch.setattr(syntax, "parse", lambda *a, **k: calls.append(a) or real_parse(*a, **k))
+    assert sum(n for _, n, _ in first) > 0 and parses
+    calls = parses
+    calls.clear()
     assert counts(repo) == first
     assert calls == []
     # same bytes, new mtime: the content hash still matches, so still no parse
@@ -43,13 +41,12 @@ def test_unchanged_tree_is_answered_without_parsing(repo: Path, monkeypatch) -> 
     assert calls == []
 
 
-def test_a_changed_file_is_parsed_again(repo: Path, monkeypatch) -> None:
+def test_a_changed_file_is_parsed_again(repo: Path, parses: list[str]) -> None:
     first = counts(repo)
     target = repo / "netra_backend" / "app" / "dependencies.py"
     target.write_text(target.read_text() + "\nextra = ExecutionEngine\n")
-    parsed = []
-    real_parse = syntax.parse
-    monkeypatch.setattr(syntax, "parse", lambda *a, **k: parsed.append(a) or real_parse(*a, **k))
+    parsed = parses
+    parsed.clear()
     second = counts(repo)
     assert len(parsed) == 1
     assert second[0][1] == first[0][1] + 1
