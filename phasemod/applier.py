@@ -154,8 +154,9 @@ def dry_run_diff(outcome: FileOutcome) -> str:
 # ---------------------------------------------------------------------------- deletions
 
 def deletions(repo: Path, phase: Phase, all_files: Sequence[str], phases: Sequence[Phase],
-              shard: tuple[int, int] | None = None) -> tuple[list[str], list[Reference], bool]:
-    """(files the phase's FILES recipes delete, references that block it, whether guarded)."""
+              shard: tuple[int, int] | None = None, jobs: int | None = None) -> tuple[list[str], list[Reference], bool]:
+    """(files the phase's FILES recipes delete, references that block it, whether guarded);
+    ``jobs``: processes for the guard's scan (None: one per core)."""
     paths: list[str] = []
     required = False
     for spec in phase.recipes:
@@ -177,7 +178,14 @@ def deletions(repo: Path, phase: Phase, all_files: Sequence[str], phases: Sequen
     needles = tuple({n for t in targets for n in t.recipe.guard_needles(t.options) or t.needles()})
     candidates = [(p, scan.split_by_reader(p, targets)) for p in all_files if p not in doomed
                   and _names_module(repo / p, needles)]
-    results = scan.scan_files(repo, [c for c in candidates if c[1]], phase.source_roots, jobs=engine.default_jobs())
+    candidates = [c for c in candidates if c[1]]
+    # Most candidates were counted or rewritten earlier in the command: their scans are known.
+    from phasemod.status import known_scans
+
+    known = known_scans(repo, phases, candidates)
+    scanned = iter(scan.scan_files(repo, [c for c in candidates if c[0] not in known], phase.source_roots,
+                                   jobs=engine.default_jobs() if jobs is None else jobs))
+    results = [known[path] if path in known else next(scanned) for path, _ in candidates]
     blocking = [r for result in results for r in result.references]
     blocking += [Reference(result.path, result.error_line, r.kind, r.old, f"unparseable: {result.error}")
                  for result in results if result.error for r in result.references[:1]]
@@ -194,9 +202,10 @@ def _names_module(path: Path, needles: tuple[bytes, ...]) -> bool:
 
 
 def delete_planned(repo: Path, phase: Phase, phases: Sequence[Phase], all_files: Sequence[str],
-                   report: PhaseReport, journal: Journal | None, dry: bool, shard: tuple[int, int] | None) -> None:
+                   report: PhaseReport, journal: Journal | None, dry: bool, shard: tuple[int, int] | None,
+                   jobs: int | None = None) -> None:
     """Delete what the phase's FILES recipes plan, journaled, unless the guard refuses."""
-    paths, blocking, _ = deletions(repo, phase, all_files, phases, shard)
+    paths, blocking, _ = deletions(repo, phase, all_files, phases, shard, jobs)
     if not paths:
         return
     if blocking:

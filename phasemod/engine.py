@@ -306,6 +306,9 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
                 read = Learned(scan.digest_of(data), module, is_package, names_before,
                                scan.scan_file(repo, path, scan.phase_targets(recipes.phase, path),
                                               recipes.phase.source_roots, data, tree=tree))
+        # A file the running Python cannot compile (newer syntax) is checked after the
+        # rewrite by parsing again the statements it changed: their texts before it.
+        statements = [str(c) for c in tree.children] if getattr(tree, "beyond_python", False) else ()
         with context.entering(ctx):
             for n, i in enumerate(python_recipes):
                 fixers = recipes.compiled[i].fixers
@@ -354,7 +357,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
         learned = Learned(scan.digest_of(data), module, is_package, names_before) \
             if recipes.learn == "written" and is_python and planned is None else read
         return FileOutcome(path, Status.UNCHANGED, findings=findings, encoding=source.encoding, learned=learned)
-    problem = check_rewrite(path, source.text, new_text) if is_python else ""
+    problem = check_rewrite(path, source.text, new_text, tree, statements) if is_python else ""
     if problem:
         dropped = Finding(FindingKind.DROPPED, path, 0, f"the rewrite would break the file ({problem}); left unchanged")
         return FileOutcome(path, Status.FAILED, findings=findings + (dropped,), reason=problem)
@@ -402,9 +405,12 @@ def _failed(path: str, line: int, message: str) -> FileOutcome:
                        findings=(Finding(FindingKind.UNPARSEABLE, path, line, message),))
 
 
-def check_rewrite(path: str, old: str, new: str) -> str:
+def check_rewrite(path: str, old: str, new: str, tree: Any = None, before: Sequence[str] = ()) -> str:
     """'' if ``new`` is acceptable: it compiles, or (when the running Python cannot
-    compile the original either) it still parses with phasemod's grammar."""
+    compile the original either) it still parses with phasemod's grammar. ``tree`` (the
+    rewritten tree of ``new``, renumbered) and ``before`` (the texts of its top-level
+    statements before the rewrite): then only the statements the rewrite changed are
+    parsed again."""
     try:
         compile(new, path, "exec", dont_inherit=True)
         return ""
@@ -413,11 +419,24 @@ def check_rewrite(path: str, old: str, new: str) -> str:
             compile(old, path, "exec", dont_inherit=True)
         except (SyntaxError, ValueError):
             try:
-                syntax.parse(new)
+                if tree is not None and before:
+                    _parse_changed(tree, before)
+                else:
+                    syntax.parse(new)
                 return ""
             except syntax.ParseError as exc:
                 return f"line {exc.line}: {exc.message}"
         return f"line {getattr(new_error, 'lineno', 0)}: {getattr(new_error, 'msg', new_error)}"
+
+
+def _parse_changed(tree: Any, before: Sequence[str]) -> None:
+    """Parse each top-level statement of ``tree`` whose text is not one of ``before``
+    (a top-level statement parses alone, with the file's line numbers)."""
+    unchanged = set(before)
+    for child in tree.children:
+        text = str(child)
+        if text not in unchanged:
+            syntax.parse_block(text, (child.get_lineno() or 1) - lean.line_breaks(child.prefix))
 
 
 # ---------------------------------------------------------------------------- a whole phase

@@ -218,7 +218,8 @@ def run_phase(repo: Path, phase: Phase, phases: Sequence[Phase], options: RunOpt
             state.left_out = planned.left_out
         report.left_out, report.undecided = state.left_out, (planned.undecided if planned is not None else 0)
         if not state.quit and not report.left_out and not report.undecided:
-            applier.delete_planned(repo, phase, phases, all_files, report, journal, dry, options.shard)
+            applier.delete_planned(repo, phase, phases, all_files, report, journal, dry, options.shard,
+                                       options.jobs)
     except KeyboardInterrupt:
         stream.stop()
         if report.run_id is not None:

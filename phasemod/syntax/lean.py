@@ -26,17 +26,21 @@ the result, and any error, are then exactly `syntax.parse`'s.
 from __future__ import annotations
 
 import ast
+import bisect
+import gc
+import hashlib
 import re
 import unicodedata
 import warnings
-from typing import Collection, Iterator
+from array import array
+from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 
 from fissix import pygram, pytree
 from fissix.pgen2 import token
 
 from . import ParseError, parse, parse_block
 
-__all__ = ["OPAQUE", "is_lean", "parse_lean", "renumber"]
+__all__ = ["OPAQUE", "is_lean", "line_breaks", "parse_lean", "renumber"]
 
 OPAQUE = 250   # the token type of a leaf standing for statements that were not parsed
 token.tok_name.setdefault(OPAQUE, "OPAQUE")
@@ -47,12 +51,14 @@ _PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowE
 
 
 class _Group:
-    """Top-level statements that share lines (``a = 1; b = 2``), with the lines before them."""
+    """Top-level statements that share lines (``a = 1; b = 2``), with the lines before them;
+    ``binder`` names what they bind (from `ast` statements or phasemod's tree)."""
 
-    __slots__ = ("first", "end", "stmts", "text")
+    __slots__ = ("first", "end", "stmts", "text", "binder")
 
-    def __init__(self, first: int, end: int, stmt: ast.stmt) -> None:
+    def __init__(self, first: int, end: int, stmt: Any) -> None:
         self.first, self.end, self.stmts, self.text = first, end, [stmt], ""
+        self.binder: Callable[[list[Any]], Iterable[str]] = _bound
 
 
 def parse_lean(text: str, words: Collection[str]) -> pytree.Node:
@@ -60,31 +66,97 @@ def parse_lean(text: str, words: Collection[str]) -> pytree.Node:
     (see the module's docstring); raises `ParseError` as `syntax.parse` does."""
     if not words:
         return parse(text)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # invalid escapes and the like: not ours to say
-            body = ast.parse(text).body
-    except _PARSE_ERRORS:
-        return parse(text)
-    if len(body) < 3:
-        return parse(text)
+    words = frozenset(words)
     starts = [0] + [m.end() for m in _BREAK.finditer(text)]   # starts[k]: offset of line k + 1
 
     def offset(line: int) -> int:
         return starts[line - 1] if line <= len(starts) else len(text)
 
-    groups = _groups(body)
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), words)
+    plan = _PLANS.pop(key, None)    # a third parse of the same text is rare: the memory is freed
+    if plan is None:
+        plan = _plan(text, words, offset)
+        _keep(key, plan)
+    *lines, beyond = plan
+    if lines[0] is None:
+        tree = parse(text)
+        if beyond:
+            # The running Python cannot read it (newer syntax), phasemod's parser just did:
+            # the next parse of the same text (the phase after the baseline count) can be lean.
+            _keep(key, _plan_of_tree(tree, text, words, offset))
+        tree.beyond_python = beyond   # for the syntax check of its rewrite (engine.check_rewrite)
+        return tree
+    try:
+        tree = _assemble(text, *lines, offset)
+    except ParseError:
+        tree = parse(text)
+    tree.beyond_python = beyond
+    return tree
+
+
+# A file's plan, kept from one parse of a text to the next within a command (the baseline
+# count reads a file, then its phase rewrites it): (hash of the text, words) -> plan.
+_PLANS: dict[tuple[bytes, frozenset[str]], tuple] = {}
+_PLANS_KEPT = 16384
+_WHOLE = (None, None, None, False)        # parse the whole file
+_UNREADABLE = (None, None, None, True)    # the running Python's parser refuses it: whole, too
+
+
+def _keep(key: tuple[bytes, frozenset[str]], plan: tuple) -> None:
+    if len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[key] = plan
+
+
+def _plan(text: str, words: frozenset[str], offset) -> tuple:
+    """(first line of each group, last line of each group, which groups to parse, whether
+    the running Python cannot read the file), or `_WHOLE`, or `_UNREADABLE`."""
+    enabled = gc.isenabled()
+    gc.disable()   # the syntax tree is garbage at once; collecting while it is built is waste
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # invalid escapes and the like: not ours to say
+            body = ast.parse(text).body
+    except _PARSE_ERRORS:
+        return _UNREADABLE
+    finally:
+        if enabled:
+            gc.enable()
+    if len(body) < 3:
+        return _WHOLE
+    return _decide(text, _groups(body), words, offset, False)
+
+
+def _decide(text: str, groups: list[_Group], words: frozenset[str], offset, beyond: bool) -> tuple:
     previous = 0
     for group in groups:
         group.text = text[offset(previous + 1):offset(group.end + 1)]
         previous = group.end
-    wanted = _wanted(groups, words)
+    wanted = _wanted(text, groups, words, offset)
     if all(wanted):
-        return parse(text)
-    try:
-        return _assemble(text, groups, wanted, offset)
-    except ParseError:
-        return parse(text)
+        return _UNREADABLE if beyond else _WHOLE
+    # Compact: a plan per affected file may be kept (a few hundred bytes each).
+    return array("I", [g.first for g in groups]), array("I", [g.end for g in groups]), bytes(wanted), beyond
+
+
+def _plan_of_tree(tree: pytree.Node, text: str, words: frozenset[str], offset) -> tuple:
+    """The plan of a file read from its whole parse (for files the running Python's own
+    parser refuses): each top-level statement's lines from its leaves."""
+    groups: list[_Group] = []
+    for child in tree.children:
+        if child.type == token.ENDMARKER:
+            continue
+        first = child.get_lineno()
+        end = first
+        for leaf in child.leaves():
+            if leaf.value:
+                end = leaf.lineno + line_breaks(leaf.value) - (leaf.value[-1:] in ("\n", "\r"))
+        group = _Group(first, end, child)
+        group.binder = _bound_in_tree
+        groups.append(group)
+    if len(groups) < 3 or any(b.first <= a.end for a, b in zip(groups, groups[1:])):
+        return _UNREADABLE
+    return _decide(text, groups, words, offset, True)
 
 
 def is_lean(tree: pytree.Node) -> bool:
@@ -106,23 +178,40 @@ def _groups(body: list[ast.stmt]) -> list[_Group]:
     return groups
 
 
-def _wanted(groups: list[_Group], words: Collection[str]) -> list[bool]:
+def _wanted(text: str, groups: list[_Group], words: Collection[str], offset) -> list[bool]:
     wanted = [i == 0 or bool(_IMPORT.search(g.text)) for i, g in enumerate(groups)]
-    texts = [g.text if g.text.isascii() else unicodedata.normalize("NFKC", g.text) for g in groups]
+    if not text.isascii():   # identifiers count by their NFKC form, as Python binds them
+        return _wanted_by_group(groups, words, wanted)
+    ends = [offset(g.end + 1) for g in groups]   # each group's end offset, ascending
+    known = set(words)
+    frontier = set(words)
+    named = [False] * len(groups)
+    while frontier:
+        hits = {bisect.bisect_right(ends, m.start()) for m in _words_pattern(frontier).finditer(text)}
+        frontier = set()
+        for i in sorted(hits):
+            if i >= len(groups) or named[i]:
+                continue   # past the last statement: a trailing comment
+            named[i] = wanted[i] = True
+            frontier.update(name for name in groups[i].binder(groups[i].stmts) if name not in known)
+            known |= frontier
+    return wanted
+
+
+def _wanted_by_group(groups: list[_Group], words: Collection[str], wanted: list[bool]) -> list[bool]:
+    texts = [unicodedata.normalize("NFKC", g.text) for g in groups]
     known = set(words)
     frontier = set(words)
     named = [False] * len(groups)
     while frontier:
         found = _words_pattern(frontier).search
         frontier = set()
-        for i, group in enumerate(groups):
+        for i in range(len(groups)):
             if named[i] or not found(texts[i]):
                 continue
             named[i] = wanted[i] = True
-            for name in _bound(group.stmts):
-                if name not in known:
-                    known.add(name)
-                    frontier.add(name)
+            frontier.update(name for name in groups[i].binder(groups[i].stmts) if name not in known)
+            known |= frontier
     return wanted
 
 
@@ -151,23 +240,38 @@ def _bound(stmts: list[ast.stmt]) -> Iterator[str]:
                     yield from (a.asname or a.name.partition(".")[0] for a in node.names if a.name != "*")
 
 
-def _assemble(text: str, groups: list[_Group], wanted: list[bool], offset) -> pytree.Node:
+def _bound_in_tree(stmts: list[pytree.Base]) -> Iterator[str]:
+    """A superset of what top-level statements of phasemod's tree bind: a definition's
+    name, an import's names, else every name the statement mentions."""
+    syms = pygram.python_symbols
+    for stmt in stmts:
+        node = stmt
+        while node.type in (syms.decorated, syms.async_stmt, getattr(syms, "async_funcdef", -1)):
+            node = node.children[-1]
+        if node.type in (syms.funcdef, syms.classdef):
+            yield node.children[1].value
+            continue
+        for leaf in stmt.leaves():
+            if leaf.type == token.NAME:
+                yield leaf.value
+
+
+def _assemble(text: str, firsts: Sequence[int], ends: Sequence[int], wanted: bytes, offset) -> pytree.Node:
     children: list[pytree.Base] = []
     names: set[str] = set()
     previous = 0   # the last line of the groups already placed
-    i, n = 0, len(groups)
+    i, n = 0, len(firsts)
     while i < n:
         j = i
         while j < n and wanted[j] == wanted[i]:
             j += 1
         last = j == n
-        end = len(text) if last else offset(groups[j - 1].end + 1)
+        end = len(text) if last else offset(ends[j - 1] + 1)
         if wanted[i]:
             block = parse_block(text[offset(previous + 1):end], previous + 1)
             kids = block.children
-            marker = kids[-1]
-            if not last and marker.prefix:
-                raise ParseError("a block does not end where its statement ends", groups[j - 1].end, 0)
+            if not last and kids[-1].prefix:
+                raise ParseError("a block does not end where its statement ends", ends[j - 1], 0)
             if not last:
                 kids = kids[:-1]
             for kid in kids:
@@ -175,13 +279,13 @@ def _assemble(text: str, groups: list[_Group], wanted: list[bool], offset) -> py
             children.extend(kids)
             names |= getattr(block, "used_names", set())
         else:
-            first = groups[i].first
-            stop = offset(groups[j - 1].end + 1)
+            first = firsts[i]
+            stop = offset(ends[j - 1] + 1)
             children.append(pytree.Leaf(OPAQUE, text[offset(first):stop],
                                         context=(text[offset(previous + 1):offset(first)], (first, 0))))
             if last:
-                children.append(pytree.Leaf(token.ENDMARKER, "", context=(text[stop:], (groups[-1].end + 1, 0))))
-        previous = groups[j - 1].end
+                children.append(pytree.Leaf(token.ENDMARKER, "", context=(text[stop:], (ends[-1] + 1, 0))))
+        previous = ends[j - 1]
         i = j
     tree = pytree.Node(pygram.python_symbols.file_input, children)
     tree.used_names = names
@@ -195,14 +299,14 @@ def renumber(tree: pytree.Node) -> None:
     for leaf in tree.leaves():
         prefix = leaf.prefix
         if prefix:
-            line += _line_breaks(prefix)
+            line += line_breaks(prefix)
         leaf.lineno = line
         value = leaf.value
         if "\n" in value or "\r" in value:
-            line += _line_breaks(value)
+            line += line_breaks(value)
 
 
-def _line_breaks(text: str) -> int:
+def line_breaks(text: str) -> int:
     """Line breaks as Python counts them: \\n, \\r\\n and a lone \\r."""
     count = text.count("\n")
     if "\r" in text:
