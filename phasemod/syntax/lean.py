@@ -4,7 +4,10 @@ A recipe that moves a name reads the statements that mention it, the imports, an
 bindings of the names those statements define. Every other top-level statement of the
 file (most of it, in a module that mentions the class a few times) stands in the tree
 as one ``OPAQUE`` leaf holding its exact text: the tree still prints back byte for byte,
-fixers never match it, and name resolution sees nothing in it.
+fixers never match it, and name resolution sees nothing in it. The lines before a
+statement (blank, comments) are its prefix; a whole parse gives those that follow an
+indented block to the DEDENT ending it, the one place the two trees differ in a parsed
+statement.
 
 Which statements are parsed (``words``: the identifiers the recipes read):
 
@@ -18,10 +21,13 @@ Which statements are parsed (``words``: the identifiers the recipes read):
   ``from m import Old, helper`` makes ``helper`` one): a rewrite that broke such a binding
   would be caught by the name checks, which see every use of it.
 
-The statement boundaries come from CPython's own parser (``ast``), which also proves the
-whole file valid. When it cannot read the file (syntax newer than the running Python,
-an error anywhere), or a block does not parse alone, the whole file is parsed as usual:
-the result, and any error, are then exactly `syntax.parse`'s.
+A module with a star import is parsed whole: the names it provides are not known from
+the text, and whether the import is still needed depends on every statement using one.
+
+The statement boundaries come from CPython's own parser (``ast``), which with its
+compiler also proves the whole file valid. When they cannot read the file (syntax newer
+than the running Python, an error anywhere), or a block does not parse alone, the whole
+file is parsed as usual: the result, and any error, are then exactly `syntax.parse`'s.
 """
 from __future__ import annotations
 
@@ -43,6 +49,7 @@ token.tok_name.setdefault(OPAQUE, "OPAQUE")
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 _IMPORT = re.compile(r"(?<!\w)import(?!\w)")
+_STAR_IMPORT = re.compile(r"(?<!\w)import[\s\\]*\*")
 _PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
 
@@ -63,9 +70,13 @@ def parse_lean(text: str, words: Collection[str]) -> pytree.Node:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # invalid escapes and the like: not ours to say
-            body = ast.parse(text).body
+            module = ast.parse(text)
+            # What CPython checks after parsing (`return` outside a function, a late
+            # `from __future__` import, ...) holds for the statements kept as text too.
+            compile(module, "<lean>", "exec", dont_inherit=True)
     except _PARSE_ERRORS:
         return parse(text)
+    body = module.body
     if len(body) < 3:
         return parse(text)
     starts = [0] + [m.end() for m in _BREAK.finditer(text)]   # starts[k]: offset of line k + 1
@@ -78,6 +89,8 @@ def parse_lean(text: str, words: Collection[str]) -> pytree.Node:
     for group in groups:
         group.text = text[offset(previous + 1):offset(group.end + 1)]
         previous = group.end
+    if _star_import(groups):
+        return parse(text)
     wanted = _wanted(groups, words)
     if all(wanted):
         return parse(text)
@@ -104,6 +117,13 @@ def _groups(body: list[ast.stmt]) -> list[_Group]:
         else:
             groups.append(_Group(first, end, stmt))
     return groups
+
+
+def _star_import(groups: list[_Group]) -> bool:
+    """Whether a statement is ``from m import *``."""
+    return any(isinstance(node, ast.ImportFrom) and node.names[0].name == "*"
+               for group in groups if _STAR_IMPORT.search(group.text)
+               for stmt in group.stmts for node in ast.walk(stmt))
 
 
 def _wanted(groups: list[_Group], words: Collection[str]) -> list[bool]:
@@ -179,8 +199,8 @@ def _assemble(text: str, groups: list[_Group], wanted: list[bool], offset) -> py
             stop = offset(groups[j - 1].end + 1)
             children.append(pytree.Leaf(OPAQUE, text[offset(first):stop],
                                         context=(text[offset(previous + 1):offset(first)], (first, 0))))
-            if last:
-                children.append(pytree.Leaf(token.ENDMARKER, "", context=(text[stop:], (groups[-1].end + 1, 0))))
+            if last:   # on the file's last line, after the comments that end it, as a whole parse places it
+                children.append(pytree.Leaf(token.ENDMARKER, "", context=(text[stop:], (1 + _line_breaks(text), 0))))
         previous = groups[j - 1].end
         i = j
     tree = pytree.Node(pygram.python_symbols.file_input, children)
