@@ -4,7 +4,10 @@ A recipe that moves a name reads the statements that mention it, the imports, an
 bindings of the names those statements define. Every other top-level statement of the
 file (most of it, in a module that mentions the class a few times) stands in the tree
 as one ``OPAQUE`` leaf holding its exact text: the tree still prints back byte for byte,
-fixers never match it, and name resolution sees nothing in it.
+fixers never match it, and name resolution sees nothing in it. The lines before a
+statement (blank, comments) are its prefix; a whole parse gives those that follow an
+indented block to the DEDENT ending it, the one place the two trees differ in a parsed
+statement.
 
 Which statements are parsed (``words``: the identifiers the recipes read):
 
@@ -18,10 +21,13 @@ Which statements are parsed (``words``: the identifiers the recipes read):
   ``from m import Old, helper`` makes ``helper`` one): a rewrite that broke such a binding
   would be caught by the name checks, which see every use of it.
 
-The statement boundaries come from CPython's own parser (``ast``), which also proves the
-whole file valid. When it cannot read the file (syntax newer than the running Python,
-an error anywhere), or a block does not parse alone, the whole file is parsed as usual:
-the result, and any error, are then exactly `syntax.parse`'s.
+A module with a star import is parsed whole: the names it provides are not known from
+the text, and whether the import is still needed depends on every statement using one.
+
+The statement boundaries come from CPython's own parser (``ast``), which with its
+compiler also proves the whole file valid. When they cannot read the file (syntax newer
+than the running Python, an error anywhere), or a block does not parse alone, the whole
+file is parsed as usual: the result, and any error, are then exactly `syntax.parse`'s.
 """
 from __future__ import annotations
 
@@ -47,6 +53,7 @@ token.tok_name.setdefault(OPAQUE, "OPAQUE")
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 _IMPORT = re.compile(r"(?<!\w)import(?!\w)")
+_STAR_IMPORT = re.compile(r"(?<!\w)import[\s\\]*\*")
 _PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
 
@@ -116,15 +123,23 @@ def _plan(text: str, words: frozenset[str], offset) -> tuple:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # invalid escapes and the like: not ours to say
-            body = ast.parse(text).body
+            module = ast.parse(text)
+            # What CPython checks after parsing (`return` outside a function, a late
+            # `from __future__` import, ...) holds for the statements kept as text too.
+            compile(module, "<lean>", "exec", dont_inherit=True)
     except _PARSE_ERRORS:
         return _UNREADABLE
     finally:
         if enabled:
             gc.enable()
+    body = module.body
     if len(body) < 3:
         return _WHOLE
-    return _decide(text, _groups(body), words, offset, False)
+    groups = _groups(body)
+    if _STAR_IMPORT.search(text) and any(isinstance(node, ast.ImportFrom) and node.names[0].name == "*"
+                                         for stmt in body for node in ast.walk(stmt)):
+        return _WHOLE
+    return _decide(text, groups, words, offset, False)
 
 
 def _decide(text: str, groups: list[_Group], words: frozenset[str], offset, beyond: bool) -> tuple:
@@ -142,6 +157,7 @@ def _decide(text: str, groups: list[_Group], words: frozenset[str], offset, beyo
 def _plan_of_tree(tree: pytree.Node, text: str, words: frozenset[str], offset) -> tuple:
     """The plan of a file read from its whole parse (for files the running Python's own
     parser refuses): each top-level statement's lines from its leaves."""
+    syms = pygram.python_symbols
     groups: list[_Group] = []
     for child in tree.children:
         if child.type == token.ENDMARKER:
@@ -154,7 +170,9 @@ def _plan_of_tree(tree: pytree.Node, text: str, words: frozenset[str], offset) -
         group = _Group(first, end, child)
         group.binder = _bound_in_tree
         groups.append(group)
-    if len(groups) < 3 or any(b.first <= a.end for a, b in zip(groups, groups[1:])):
+    if len(groups) < 3 or any(b.first <= a.end for a, b in zip(groups, groups[1:])) or (
+            _STAR_IMPORT.search(text) and any(leaf.type == token.STAR and leaf.parent.type == syms.import_from
+                                              for leaf in tree.leaves())):
         return _UNREADABLE
     return _decide(text, groups, words, offset, True)
 
@@ -283,8 +301,8 @@ def _assemble(text: str, firsts: Sequence[int], ends: Sequence[int], wanted: byt
             stop = offset(ends[j - 1] + 1)
             children.append(pytree.Leaf(OPAQUE, text[offset(first):stop],
                                         context=(text[offset(previous + 1):offset(first)], (first, 0))))
-            if last:
-                children.append(pytree.Leaf(token.ENDMARKER, "", context=(text[stop:], (ends[-1] + 1, 0))))
+            if last:   # on the file's last line, after the comments that end it, as a whole parse places it
+                children.append(pytree.Leaf(token.ENDMARKER, "", context=(text[stop:], (1 + line_breaks(text), 0))))
         previous = ends[j - 1]
         i = j
     tree = pytree.Node(pygram.python_symbols.file_input, children)
