@@ -393,6 +393,8 @@ def main() -> None:
     if args.floor_byte_scan:
         return floor_byte_scan(args.floor_byte_scan)
 
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="phasemod-bench-", dir=args.work))
     try:
         tree = args.tree or generate(work / "reference", 1)

@@ -358,6 +358,13 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
             if recipes.learn == "written" and is_python and planned is None else read
         return FileOutcome(path, Status.UNCHANGED, findings=findings, encoding=source.encoding, learned=learned)
     problem = check_rewrite(path, source.text, new_text, tree, statements) if is_python else ""
+    if problem and lean.is_lean(tree):
+        # The statements kept as text were only proven to parse, not to compile: a file
+        # that was already broken is unparseable, as its whole parse says.
+        try:
+            syntax.parse(source.text if planned is None else planned)
+        except syntax.ParseError as exc:
+            return _failed(path, exc.line, exc.message)
     if problem:
         dropped = Finding(FindingKind.DROPPED, path, 0, f"the rewrite would break the file ({problem}); left unchanged")
         return FileOutcome(path, Status.FAILED, findings=findings + (dropped,), reason=problem)

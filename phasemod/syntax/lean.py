@@ -24,10 +24,14 @@ Which statements are parsed (``words``: the identifiers the recipes read):
 A module with a star import is parsed whole: the names it provides are not known from
 the text, and whether the import is still needed depends on every statement using one.
 
-The statement boundaries come from CPython's own parser (``ast``), which with its
-compiler also proves the whole file valid. When they cannot read the file (syntax newer
-than the running Python, an error anywhere), or a block does not parse alone, the whole
-file is parsed as usual: the result, and any error, are then exactly `syntax.parse`'s.
+The statement boundaries come from CPython's own parser (``ast``), which also proves the
+whole file's syntax valid. When it cannot read the file (syntax newer than the running
+Python, a syntax error anywhere), or a block does not parse alone, the whole file is
+parsed as usual: the result, and any error, are then exactly `syntax.parse`'s. What
+CPython checks only when it compiles (``return`` outside a function, a late ``from
+__future__`` import, ...) is not looked for in the statements kept as text: they are
+never rewritten, and the engine compiles every file it rewrites, reporting such a file
+unparseable, as a whole parse does, and leaving it as it is (`engine.check_rewrite`).
 """
 from __future__ import annotations
 
@@ -124,9 +128,6 @@ def _plan(text: str, words: frozenset[str], offset) -> tuple:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # invalid escapes and the like: not ours to say
             module = ast.parse(text)
-            # What CPython checks after parsing (`return` outside a function, a late
-            # `from __future__` import, ...) holds for the statements kept as text too.
-            compile(module, "<lean>", "exec", dont_inherit=True)
     except _PARSE_ERRORS:
         return _UNREADABLE
     finally:
