@@ -128,8 +128,10 @@ def _facts(data: bytes, module: str, is_package: bool) -> Any:
     """The import facts of a file's bytes (None: not decodable or not parseable), parsed
     once per content hash."""
     key = (_digest(data), module, is_package)
-    facts = _known.get(key)
-    if facts is None:
+    facts = _known.pop(key, None)
+    if facts is not None:
+        _known[key] = facts   # the most recently read are the last to go
+    else:
         try:
             facts = namecheck.facts_of_tree(syntax.parse(textio.decode_python(data).text), module, is_package)
         except (textio.DecodeError, syntax.ParseError, RecursionError):
@@ -155,17 +157,32 @@ def _imports_module(data: bytes, modules: set[str]) -> bool:
 
 
 # (content hash, module, is_package) -> facts: a module's facts depend on nothing else, so
-# a file unchanged since an earlier phase's check, or parsed by the engine, is not parsed again.
+# a file unchanged since an earlier phase's check, or parsed by the engine, is not parsed
+# again. The least recently read go first once there are too many (every file of a
+# 40,000-file tree that imports the old module is read by every phase's check).
 _known: dict[tuple[str, str, bool], object] = {}
-_KNOWN_LIMIT = 20_000
+_KNOWN_LIMIT = 40_000
+_watched: frozenset[str] | None = None   # the moved names: the only unbound names a check reads
+
+
+def watch(phases: Sequence[Phase]) -> None:
+    """The command's phases: facts kept from now on hold only the unbound names a check
+    of theirs reads (their moved names), a fraction of the memory."""
+    global _watched
+    names = frozenset(n for _, _, old, new in moves_of(phases) for n in (old, new) if n)
+    if names != _watched:
+        _known.clear()
+        _watched = names
 
 
 def remember(digest: str, module: str, is_package: bool, facts: object) -> None:
-    """Keep what the check reads of a module's facts (its from-imports, unbound names and
-    star imports): at 10,000 files the whole facts would cost more memory than the rest."""
-    if len(_known) >= _KNOWN_LIMIT:
-        _known.clear()
-    _known[(digest, module, is_package)] = namecheck.checked_part(facts)
+    """Keep what the check reads of a module's facts (its from-imports, star imports and,
+    once `watch` was told the phases, its unbound moved names)."""
+    key = (digest, module, is_package)
+    _known.pop(key, None)
+    _known[key] = namecheck.checked_part(facts, _watched)
+    while len(_known) > _KNOWN_LIMIT:
+        del _known[next(iter(_known))]
 
 
 # ---------------------------------------------------------------------------- the store

@@ -5,7 +5,6 @@ Never prompts, prints, writes files or imports Click; decisions are made by the 
 """
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ from typing import Any, Iterator, Sequence
 
 from fissix import pygram
 
-from phasemod import applies, catalog, context, coverage, hunks, namecheck, pools, resolve, scan, starnames, syntax, \
-    textio, units
+from phasemod import applies, catalog, collect, context, coverage, hunks, namecheck, pools, resolve, scan, starnames, \
+    syntax, textio, units
 from phasemod.errors import ManifestError
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.model import FileOutcome, Finding, FindingKind, Learned, Status
@@ -235,33 +234,14 @@ def apply_fixers(fixers: Sequence[Any], tree: Any, filename: str) -> None:
 
 
 
-_GC_EVERY = 32
-_files_since_gc = 0
-
-
 def process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:
-    # A syntax tree is a web of parent/child cycles: the cyclic collector would scan it
-    # again and again while it is built and rewritten. It is paused for the file and run
-    # every few files instead, when the finished trees are garbage.
-    global _files_since_gc
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        return _process_file(repo, path, indices, recipes)
+        with collect.per_file():   # phasemod/collect.py: trees are cycles
+            return _process_file(repo, path, indices, recipes)
     except RecursionError:
         # fissix walks trees recursively and compile() has its own limit: a generated
         # file nested that deep is reported like an unparseable one, never a crash.
         return _failed(path, 0, scan.TOO_DEEP)
-    finally:
-        if was_enabled:
-            gc.enable()
-            _files_since_gc += 1
-            if _files_since_gc >= _GC_EVERY:
-                _files_since_gc = 0
-                # The young generations only: the finished trees are there, and a full
-                # collection would walk every long-lived object of the command each
-                # time (at 40,000 files that made the run grow faster than the tree).
-                gc.collect(1)
 
 
 def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recipes) -> FileOutcome:

@@ -514,6 +514,7 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
         from phasemod.status import ensure_baseline
 
         # The baseline's parse also gives the import check after each phase its facts.
+        aftercheck.watch(phases)
         ensure_baseline(repo, phases, options.shard, options.jobs, aftercheck.remember)
         for phase in chosen:
             try:

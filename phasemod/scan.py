@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from phasemod import catalog, context, starnames, syntax, textio
+from phasemod import catalog, collect, context, starnames, syntax, textio
 from phasemod.applies import recipe_applies
 from phasemod.manifest import Phase, RecipeSpec
 from phasemod.recipe import Found, Reads, Recipe, Source
@@ -108,7 +108,8 @@ def scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: tu
     parsed Python file's import safety net facts are appended to it as
     (content hash, module, is_package, facts)."""
     try:
-        return _scan_file(repo, path, targets, source_roots, data, tree, facts)
+        with collect.per_file():   # phasemod/collect.py: trees are cycles
+            return _scan_file(repo, path, targets, source_roots, data, tree, facts)
     except RecursionError:
         # Trees nested deeper than Python's stack: an unparseable file, its text matches count.
         try:
@@ -258,12 +259,15 @@ class ScanCache:
             return entry[3], None
         return None, data
 
-    def store(self, repo: Path, path: str, data: bytes, result: FileScan) -> None:
+    def store(self, repo: Path, path: str, data: bytes | None, result: FileScan, digest: str = "") -> None:
+        """Keep ``result`` for the file whose bytes are ``data`` (or whose hash is ``digest``)."""
+        if data is None and not digest:
+            return
         try:
             st = os.stat(repo / path)
         except OSError:
             return
-        self.entries[path] = (st.st_size, st.st_mtime_ns, digest_of(data), result)
+        self.entries[path] = (st.st_size, st.st_mtime_ns, digest or digest_of(data), result)
         self.dirty = True
 
     def save(self) -> None:
@@ -358,7 +362,20 @@ def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source
     """Scan many files, using and filling ``cache``; results in input order. ``facts``:
     called with each parsed Python file's (content hash, module, is_package, facts)."""
     results: list[FileScan | None] = [None] * len(files)
-    todo: list[tuple[int, str, Sequence[Target], bytes]] = []
+    # Files to parse: scanned at once when serial; for a pool, only their paths are kept
+    # (the workers read them), so that a phase of 10,000 files never holds all their bytes.
+    todo: list[tuple[int, str, Sequence[Target], bytes | None]] = []
+    serial = jobs <= 1
+    if serial:
+        _scan_init(repo, source_roots, facts is not None)
+
+    def done(i: int, path: str, digest: str, result: FileScan, learnt: list) -> None:
+        results[i] = result
+        for entry in learnt:
+            facts(*entry)
+        if cache:
+            cache.store(repo, path, None, result, digest)
+
     for i, (path, targets) in enumerate(files):
         if not targets:
             results[i] = FileScan(path)
@@ -378,14 +395,12 @@ def scan_files(repo: Path, files: Sequence[tuple[str, Sequence[Target]]], source
             if cache:
                 cache.store(repo, path, data, results[i])
             continue
-        todo.append((i, path, targets, data))
-    for (i, path, _, data), (result, learnt) in zip(todo, _scan_many(repo, todo, source_roots, jobs,
-                                                                     facts is not None)):
-        results[i] = result
-        for entry in learnt:
-            facts(*entry)
-        if cache:
-            cache.store(repo, path, data, result)
+        if serial:
+            done(i, path, *_scan_one((i, path, targets, data)))
+        else:
+            todo.append((i, path, targets, None))
+    for (i, path, _, _), outcome in zip(todo, _scan_many(repo, todo, source_roots, jobs, facts is not None)):
+        done(i, path, *outcome)
     if cache:
         cache.save()
     return [r for r in results if r is not None]
@@ -399,18 +414,28 @@ def _scan_init(repo: Path, source_roots: tuple[str, ...], with_facts: bool = Fal
     _scan_state = (repo, source_roots, with_facts)
 
 
-def _scan_one(item: tuple[int, str, Sequence[Target], bytes]) -> tuple[FileScan, list]:
+def _scan_one(item: tuple[int, str, Sequence[Target], bytes | None]) -> tuple[str, FileScan, list]:
+    """(content hash, scan, facts learnt) of one file; read here when ``item`` has no bytes."""
     assert _scan_state is not None
-    learnt: list | None = [] if _scan_state[2] else None
-    return scan_file(_scan_state[0], item[1], item[2], _scan_state[1], item[3], facts=learnt), learnt or []
+    repo, roots, with_facts = _scan_state
+    learnt: list | None = [] if with_facts else None
+    data = item[3]
+    if data is None:
+        try:
+            data = read_regular(repo / item[1])
+        except OSError as exc:
+            return "", FileScan(item[1], error=f"cannot read: {exc.strerror}"), []
+    return digest_of(data), scan_file(repo, item[1], item[2], roots, data, facts=learnt), learnt or []
 
 
 def _scan_many(repo: Path, todo: list, source_roots: tuple[str, ...], jobs: int, with_facts: bool = False):
     if jobs <= 1 or len(todo) < 16:
         _scan_init(repo, source_roots, with_facts)
-        return [_scan_one(item) for item in todo]
+        return (_scan_one(item) for item in todo)
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with closing_pool(ctx.Pool(jobs, initializer=_scan_init, initargs=(repo, source_roots, with_facts))) as pool:
         return pool.map(_scan_one, todo, chunksize=max(1, len(todo) // (jobs * 8)))
+
+
