@@ -5,10 +5,11 @@ Reads the tree and writes only ``.phasemod/safety.json``; never changes a source
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from phasemod import namecheck, syntax, textio
 from phasemod.manifest import Phase
@@ -99,14 +100,7 @@ class _Before:
         (most phases have none, and then the journal's copies are never read)."""
         if self._before is None or self._index is None:
             self._before = self.load()
-            texts = {}
-            for path, data in self._before.items():
-                if data is not None and path.endswith((".py", ".pyi")):
-                    try:
-                        texts[path] = textio.decode_python(data).text
-                    except textio.DecodeError:
-                        continue
-            self._index = namecheck.ModuleIndex(self.repo, None, self.roots, planned=texts)
+            self._index = namecheck.ModuleIndex(self.repo, None, self.roots, planned=_Texts(self._before))
         return self._before, self._index
 
     def new(self, path: str, data: bytes, problems: list[namecheck.NameProblem], touched: set[str],
@@ -122,6 +116,39 @@ class _Before:
             p.code == "missing-import" or module in self.homes)]
         self.found += [(path, p) for p in problems if p not in new]
         return new
+
+
+class _Texts(Mapping[str, str]):
+    """The earlier texts of the changed Python files, decoded when asked (a module index
+    reads only the few modules a problem imports from)."""
+
+    def __init__(self, before: Mapping[str, bytes | None]) -> None:
+        self._before = before
+        self._decoded: dict[str, str | None] = {}
+
+    def _text(self, path: str) -> str | None:
+        if path not in self._decoded:
+            data = self._before.get(path) if path.endswith((".py", ".pyi")) else None
+            try:
+                self._decoded[path] = None if data is None else textio.decode_python(data).text
+            except textio.DecodeError:
+                self._decoded[path] = None
+        return self._decoded[path]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and path in self._before and self._text(path) is not None
+
+    def __getitem__(self, path: str) -> str:
+        text = self._text(path) if path in self._before else None
+        if text is None:
+            raise KeyError(path)
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for p in self._before if p.endswith((".py", ".pyi")))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _facts(data: bytes, module: str, is_package: bool) -> Any:
@@ -165,19 +192,25 @@ _KNOWN_LIMIT = 40_000
 _watched: frozenset[str] | None = None   # the moved names: the only unbound names a check reads
 
 
-def watch(phases: Sequence[Phase]) -> None:
-    """The command's phases: facts kept from now on hold only the unbound names a check
-    of theirs reads (their moved names), a fraction of the memory."""
+@contextlib.contextmanager
+def watching(phases: Sequence[Phase]) -> Iterator[None]:
+    """While the command runs ``phases``: facts kept hold only the unbound names a check
+    of theirs reads (their moved names), a fraction of the memory. Afterwards the kept
+    facts are dropped, so that no other command reads facts narrowed for these."""
     global _watched
-    names = frozenset(n for _, _, old, new in moves_of(phases) for n in (old, new) if n)
-    if names != _watched:
+    previous = _watched
+    _known.clear()
+    _watched = frozenset(n for _, _, old, new in moves_of(phases) for n in (old, new) if n)
+    try:
+        yield
+    finally:
         _known.clear()
-        _watched = names
+        _watched = previous
 
 
 def remember(digest: str, module: str, is_package: bool, facts: object) -> None:
     """Keep what the check reads of a module's facts (its from-imports, star imports and,
-    once `watch` was told the phases, its unbound moved names)."""
+    while `watching` the command's phases, only its unbound moved names)."""
     key = (digest, module, is_package)
     _known.pop(key, None)
     _known[key] = namecheck.checked_part(facts, _watched)

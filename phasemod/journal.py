@@ -373,6 +373,11 @@ class Journal:
             row["created_dirs"] = tuple(json.loads(row["created_dirs"]))
         return [FileRecord(**row) for row in rows]
 
+    def content_before(self, file_id: int) -> bytes | None:
+        """The bytes a journaled change replaced (None: it created the file)."""
+        rows = self._rows("SELECT content_before FROM files WHERE id = ?", (file_id,))
+        return rows[0]["content_before"] if rows else None
+
     def applied_file(self, run_id: int, path: str) -> FileRecord | None:
         """The run's latest applied change of ``path``, with its content before."""
         rows = self._rows("SELECT * FROM files WHERE run_id = ? AND path = ? AND state = 'applied' "

@@ -11,7 +11,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from phasemod import syntax, textio
 from phasemod.modules import module_of
@@ -56,11 +56,12 @@ class ModuleIndex:
     """The repo's Python modules and, read from disk on demand, the names each provides."""
 
     def __init__(self, repo: Path, files: Iterable[str] | None = None, source_roots: tuple[str, ...] = (),
-                 planned: dict[str, str] | None = None) -> None:
+                 planned: Mapping[str, str] | None = None) -> None:
         self.repo = Path(repo)
         self.source_roots = source_roots
         self._files = files
-        self.planned = dict(planned or {})    # path -> text a FILES recipe of the phase writes (or creates)
+        # path -> text a FILES recipe of the phase writes (or creates), or a file's earlier text
+        self.planned: Mapping[str, str] = planned if planned is not None else {}
         self._paths: dict[str, list[str]] | None = None
         self._provided: dict[str, frozenset[str] | None] = {}
 

@@ -11,7 +11,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from phasemod import (applier, engine, grouped, hunkinfo, hunks as hunklib, namecheck, recording, review, safetynet,
                       session, vcs)
@@ -284,11 +284,8 @@ def _after_check(repo: Path, phase: Phase, report: PhaseReport, journal: Journal
 
     changed = [p for p in report.applied if p not in report.deleted]
 
-    def before() -> dict[str, bytes | None]:
-        found: dict[str, bytes | None] = {}
-        for f in journal.files([report.run_id], with_content=True) if report.run_id is not None else ():
-            found.setdefault(f.path, f.content_before)   # the run's first change of the file: what was there
-        return found
+    def before() -> Mapping[str, bytes | None]:
+        return _Replaced(journal, report.run_id)
 
     found: list = []
     results = aftercheck.check_phase(repo, phase, changed, before=before, found=found)
@@ -300,6 +297,27 @@ def _after_check(repo: Path, phase: Phase, report: PhaseReport, journal: Journal
     aftercheck.record(repo, results)
     report.after = [Finding(FindingKind.UNSAFE, path, p.line, p.message)
                     for path in sorted(results) for p in results[path]]
+
+
+class _Replaced(Mapping[str, "bytes | None"]):
+    """path -> the bytes a run replaced (its first change of the file; None: it created
+    the file), read from the journal when asked: a phase of 10,000 files would otherwise
+    hold them all at once."""
+
+    def __init__(self, journal: Journal, run_id: int | None) -> None:
+        self._journal = journal
+        self._first: dict[str, int] = {}
+        for f in journal.files([run_id]) if run_id is not None else ():
+            self._first.setdefault(f.path, f.id)
+
+    def __getitem__(self, path: str) -> bytes | None:
+        return self._journal.content_before(self._first[path])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._first)
+
+    def __len__(self) -> int:
+        return len(self._first)
 
 
 # A file or deletion with one of these findings did not go through.
@@ -506,15 +524,15 @@ def run_phases(repo: Path, phases: Sequence[Phase], chosen: Sequence[Phase], opt
         for phase in chosen:
             reports.append(run_phase(repo, phase, phases, options, None, None, on_outcome))
         return reports
-    with RepoLock(repo, options.command) as lock, Journal.open(repo) as journal:
+    from phasemod import aftercheck
+
+    with RepoLock(repo, options.command) as lock, Journal.open(repo) as journal, aftercheck.watching(phases):
         for text in _settle(lock, journal):
             if on_warning:
                 on_warning(text)
-        from phasemod import aftercheck
         from phasemod.status import ensure_baseline
 
         # The baseline's parse also gives the import check after each phase its facts.
-        aftercheck.watch(phases)
         ensure_baseline(repo, phases, options.shard, options.jobs, aftercheck.remember)
         for phase in chosen:
             try:

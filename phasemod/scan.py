@@ -428,14 +428,30 @@ def _scan_one(item: tuple[int, str, Sequence[Target], bytes | None]) -> tuple[st
     return digest_of(data), scan_file(repo, item[1], item[2], roots, data, facts=learnt), learnt or []
 
 
+def _scan_pooled(item: tuple[int, str, Sequence[Target], bytes | None]) -> tuple[tuple[str, FileScan, list], list]:
+    """`_scan_one` in a worker, with the lean parse's plans it made (phasemod/syntax/lean.py):
+    the parent keeps them, so that the phase's own workers, forked later, parse those
+    files without asking CPython's parser again."""
+    from phasemod.syntax import lean
+
+    return _scan_one(item), lean.take_plans()
+
+
 def _scan_many(repo: Path, todo: list, source_roots: tuple[str, ...], jobs: int, with_facts: bool = False):
     if jobs <= 1 or len(todo) < 16:
         _scan_init(repo, source_roots, with_facts)
         return (_scan_one(item) for item in todo)
     import multiprocessing
 
+    from phasemod.syntax import lean
+
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with closing_pool(ctx.Pool(jobs, initializer=_scan_init, initargs=(repo, source_roots, with_facts))) as pool:
-        return pool.map(_scan_one, todo, chunksize=max(1, len(todo) // (jobs * 8)))
+        done = pool.map(_scan_pooled, todo, chunksize=max(1, len(todo) // (jobs * 8)))
+    out = []
+    for outcome, plans in done:
+        lean.keep_plans(plans)
+        out.append(outcome)
+    return out
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import collections
 import gc
 import hashlib
 import re
@@ -117,6 +118,26 @@ def _keep(key: tuple[bytes, frozenset[str]], plan: tuple) -> None:
     if len(_PLANS) >= _PLANS_KEPT:
         _PLANS.pop(next(iter(_PLANS)))
     _PLANS[key] = plan
+    _made.append(key)
+
+
+# Keys kept since the last `take_plans` (bounded: a process that never hands them on).
+_made: collections.deque[tuple[bytes, frozenset[str]]] = collections.deque(maxlen=_PLANS_KEPT)
+
+
+def take_plans() -> list[tuple]:
+    """The plans this process made since the last call, still kept: for a worker process
+    to hand back to the parent, whose later workers (forked from it) then find them."""
+    out = [(key, _PLANS[key]) for key in _made if key in _PLANS]
+    _made.clear()
+    return out
+
+
+def keep_plans(plans: list[tuple]) -> None:
+    """Plans another process made (`take_plans`)."""
+    for key, plan in plans:
+        _keep(key, plan)
+    _made.clear()
 
 
 def _plan(text: str, words: frozenset[str], offset) -> tuple:
