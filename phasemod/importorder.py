@@ -51,6 +51,10 @@ def place(tree: Node, statements: list[Node], before: Snapshot) -> None:
             continue
         # An import written after a star import must stay after it: the star import could
         # otherwise bind the name again. Only the imports after the last such star move.
+        # Two imports binding the same name: the later one wins, so neither moves.
+        binds = _binds(stmt)
+        if any(binds & _binds(other) for other in run if other is not stmt):
+            continue
         index = run.index(stmt)
         stars = [i for i, s in enumerate(run[:index]) if _is_star(s)]
         floor = stars[-1] if stars else (0 if fixed is not None else -1)
@@ -105,6 +109,30 @@ def _runs(tree: Node) -> list[list[Node]]:
     if current:
         runs.append(current)
     return runs
+
+
+def _binds(stmt: Node) -> set[str]:
+    """The names an import statement binds to something another import may bind the same
+    name to: ``import a as b`` and ``from m import a as b`` bind ``b``; ``import a.b``
+    binds ``a`` to the package ``a``, whichever import of it runs last, so it is left out."""
+    node = _import_of(stmt)
+    out: set[str] = set()
+    if node is None:
+        return out
+
+    def visit(n: pytree.Base) -> None:
+        if n.type in (syms.import_as_name, syms.dotted_as_name) and len(n.children) == 3:
+            out.add(n.children[2].value)
+        elif n.type == token.NAME and node.type == syms.import_from:
+            out.add(n.value)
+        elif n.type in (syms.import_as_names, syms.dotted_as_names):
+            for child in n.children:
+                visit(child)
+
+    keyword = next(i for i, c in enumerate(node.children) if c.type == token.NAME and c.value == "import")
+    for child in node.children[keyword + 1:]:
+        visit(child)
+    return out
 
 
 def _is_star(stmt: Node) -> bool:

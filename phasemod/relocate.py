@@ -192,11 +192,18 @@ def _collect_module_uses(p: _Plan, analysis: Analysis, binding: Binding, move: M
     # trailers needed after the head: for `import a.b.mod` the head `a` needs `.b .mod`
     needed = path.split(".")[1:] if binding.submodule else []
     uses, patches, other = [], [], 0
+    imports = {id(b) for _, _, b in p.module_imports}
+
+    def owns(scope: Scope | None) -> bool:
+        # Of the old module's imports binding the name in that scope, the last one is
+        # what a use reads (`import m as om` twice: the use is the second one's, once).
+        owners = [b for b in scope.bindings[name] if id(b) in imports] if scope is not None else []
+        return bool(owners) and owners[-1] is binding
+
     for site in analysis.sites.get(name, ()):
         if site.store:
             continue
-        scope = analysis.lookup(name, site.scope)
-        if scope is None or not any(b is binding for b in scope.bindings[name]):
+        if not owns(analysis.lookup(name, site.scope)):
             continue
         leaf = site.leaf
         trailers = attribute_trailers(leaf)
@@ -213,8 +220,7 @@ def _collect_module_uses(p: _Plan, analysis: Analysis, binding: Binding, move: M
     field_uses = []
     chain = ".".join([name, *needed, move.old_name])
     for use in p.fields:
-        if use.field.name != name or analysis.lookup(name, use.scope) is None or \
-                not any(b is binding for b in analysis.lookup(name, use.scope).bindings[name]):
+        if use.field.name != name or not owns(analysis.lookup(name, use.scope)):
             continue
         text = use.host.value[use.field.offset:]
         if text.startswith(chain) and not text[len(chain):len(chain) + 1].isidentifier():

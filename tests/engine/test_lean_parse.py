@@ -511,3 +511,68 @@ def test_engine_outcomes_are_the_whole_parse_outcomes(repos: dict[str, Path], na
     if name != "module" and learn == "written":
         star = next(o for o in leaned if o.path == "app/star.py")
         assert b"from pkg.old_mod import *" in star.new_bytes   # `helper` still comes from it
+
+
+# ---------------------------------------------------------------------------- 6. random modules
+
+# Top-level statements a module using the old class may be made of: imports of it in
+# every form, uses, shadowing, aliases, subclasses, strings, comments, and statements
+# that name none of it (which the lean parse keeps as text).
+PIECES = (
+    "from pkg.old_mod import Old\n",
+    "from pkg.old_mod import Old as O\n",
+    "from pkg.old_mod import Old, helper\n",
+    "import pkg.old_mod\n",
+    "import pkg.old_mod as om\n",
+    "from pkg import old_mod\n",
+    "from pkg.new_mod import New\n",
+    "x = Old()\n",
+    "y = O()\n",
+    "z = om.Old()\n",
+    "w = old_mod.Old\n",
+    "v = pkg.old_mod.Old\n",
+    "h = helper()\n",
+    "def f(Old):\n    return Old\n",
+    "def g() -> Old:\n    return Old()\n",
+    "def local():\n    from pkg.old_mod import Old\n    return Old\n",
+    "class Runner(Old):\n    pass\n",
+    "def run():\n    return Runner()\n",
+    "class New:\n    pass\n",
+    "Old = int\n",
+    "target = 'pkg.old_mod.Old'\n",
+    "# the Old one\nq = 1\n",
+    "def plain(a, b):\n    return a + b\n",
+    "class Plain:\n    def m(self):\n        return 2\n",
+    "CONSTANT = [1, 2, 3]\n",
+    "if True:\n    r = 3\n",
+    '"""A docstring."""\n',
+)
+
+
+def _outcomes(repo: Path, whole: bool, monkeypatch: pytest.MonkeyPatch) -> list[FileOutcome]:
+    with monkeypatch.context() as patch:
+        if whole:
+            patch.setattr(MoveSymbol, "words", lambda self, options: None)
+            patch.setattr(MoveModule, "words", lambda self, options: None)
+        lean._PLANS.clear()
+        return _run(repo, "written")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.sampled_from(PIECES), min_size=3, max_size=12),
+       recipe=st.sampled_from([MOVE_SYMBOL.format(keep="true"), MOVE_SYMBOL.format(keep="false"), MOVE_MODULE]))
+def test_random_modules_have_the_whole_parse_outcomes(tmp_path_factory: pytest.TempPathFactory,
+                                                      monkeypatch: pytest.MonkeyPatch, pieces: list[str],
+                                                      recipe: str) -> None:
+    """Whatever a module is made of, the lean run proposes, finds and counts exactly what
+    the whole-file run does."""
+    text = "".join(pieces)
+    repo = write_repo(tmp_path_factory.mktemp("random"), {**BASE, "app/mod.py": text},
+                      {"01.yaml": MANIFEST.format(recipe=recipe)})
+    leaned, whole = _outcomes(repo, False, monkeypatch), _outcomes(repo, True, monkeypatch)
+    for mine, theirs in zip(leaned, whole):
+        assert (mine.path, mine.status, mine.new_bytes, mine.hunks) == \
+            (theirs.path, theirs.status, theirs.new_bytes, theirs.hunks)
+        assert [(f.kind, f.line, f.message) for f in mine.findings] == \
+            [(f.kind, f.line, f.message) for f in theirs.findings]
+        assert (mine.learned and mine.learned.scan) == (theirs.learned and theirs.learned.scan)
