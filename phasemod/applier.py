@@ -178,14 +178,8 @@ def deletions(repo: Path, phase: Phase, all_files: Sequence[str], phases: Sequen
     needles = tuple({n for t in targets for n in t.recipe.guard_needles(t.options) or t.needles()})
     candidates = [(p, scan.split_by_reader(p, targets)) for p in all_files if p not in doomed
                   and _names_module(repo / p, needles)]
-    candidates = [c for c in candidates if c[1]]
-    # Most candidates were counted or rewritten earlier in the command: their scans are known.
-    from phasemod.status import known_scans
-
-    known = known_scans(repo, phases, candidates)
-    scanned = iter(scan.scan_files(repo, [c for c in candidates if c[0] not in known], phase.source_roots,
-                                   jobs=engine.default_jobs() if jobs is None else jobs))
-    results = [known[path] if path in known else next(scanned) for path, _ in candidates]
+    results = scan.scan_files(repo, [c for c in candidates if c[1]], phase.source_roots,
+                              jobs=engine.default_jobs() if jobs is None else jobs)
     blocking = [r for result in results for r in result.references]
     blocking += [Reference(result.path, result.error_line, r.kind, r.old, f"unparseable: {result.error}")
                  for result in results if result.error for r in result.references[:1]]

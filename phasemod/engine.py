@@ -142,7 +142,8 @@ class _Recipes:
             fixers = tuple(_fixers(spec, recipe, options)) if recipe.reads is Reads.PYTHON else ()
             needles = recipe.needles(options)
             self.compiled.append(_Compiled(recipe, options, fixers, None if needles is None else tuple(needles)))
-        self.words = _words(self.compiled)
+        # What the Python recipes read (phasemod/syntax/lean.py); None: whole files.
+        self.words = lean.words_of((c.recipe, c.options) for c in self.compiled if c.recipe.reads is Reads.PYTHON)
 
     def needles(self, indices: Sequence[int]) -> tuple[bytes, ...] | None:
         found: set[bytes] = set()
@@ -152,26 +153,6 @@ class _Recipes:
                 return None
             found.update(n)
         return tuple(found)
-
-
-def _words(compiled: Sequence[_Compiled]) -> frozenset[str] | None:
-    """What the phase's Python recipes read (`Recipe.words`); None: one of them reads
-    whole files, so every file is parsed whole."""
-    found: set[str] = set()
-    for c in compiled:
-        if c.recipe.reads is not Reads.PYTHON:
-            continue
-        words = c.recipe.words(c.options)
-        if words is None:
-            return None
-        found.update(words)
-    return frozenset(found)
-
-
-def parse_for(words: frozenset[str] | None, text: str) -> Any:
-    """The tree the recipes read: only the statements that can matter to ``words``
-    parsed (phasemod/syntax/lean.py), or the whole file."""
-    return syntax.parse(text) if words is None else lean.parse_lean(text, words)
 
 
 def _fixers(spec: RecipeSpec, recipe: Recipe, options: Any) -> list[Any]:
@@ -272,7 +253,7 @@ def _process_file(repo: Path, path: str, indices: Sequence[int], recipes: _Recip
     read: Learned | None = None
     if is_python:
         try:
-            tree = parse_for(recipes.words, source.text if planned is None else planned)
+            tree = lean.parse_lean(source.text if planned is None else planned, recipes.words)
         except syntax.ParseError as exc:
             return _failed(path, exc.line, exc.message)
         changed_by = [recipes.phase.recipes[i].name for i in edits.recipes.get(path, ())] \

@@ -47,9 +47,6 @@ class Target:
     def needles(self) -> tuple[bytes, ...]:
         return tuple(self.recipe.needles(self.options) or ())
 
-    def words(self) -> tuple[str, ...] | None:
-        return self.recipe.words(self.options)
-
     def reads_path(self, path: str) -> bool:
         """Whether the target's recipe reads this kind of file."""
         if textio.is_python(path):
@@ -168,15 +165,9 @@ def _scan_file(repo: Path, path: str, targets: Sequence[Target], source_roots: t
 
 def _parse(text: str, targets: Sequence[Target]) -> Any:
     """Only the statements the targets' surveys read (`Recipe.words`), when each says."""
-    words: set[str] = set()
-    for t in targets:
-        found = t.words()
-        if found is None:
-            return syntax.parse(text)
-        words.update(found)
-    from phasemod.syntax.lean import parse_lean   # `status` from its cache imports no parser
+    from phasemod.syntax import lean   # `status` answering from its cache imports no parser
 
-    return parse_lean(text, words)
+    return lean.parse_lean(text, lean.words_of((t.recipe, t.options) for t in targets))
 
 
 def _references(path: str, text: str, targets: Sequence[Target], source: Source | None,

@@ -4,7 +4,6 @@ Read-only over the tree (a scan cache and the percent baseline live in .phasemod
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,28 +139,6 @@ def ensure_baseline(repo: Path, phases: Sequence[Phase], shard: tuple[int, int] 
                 phase_status(repo, phases, shard, jobs, only=[number], facts=facts)
             except SelectionError:
                 continue    # its own run, plan or status reports the glob
-
-
-def known_scans(repo: Path, phases: Sequence[Phase], items: Sequence[tuple[str, Sequence[scan.Target]]]
-                ) -> dict[str, scan.FileScan]:
-    """Scans of ``items`` (path, targets) that the phases' caches already hold for the
-    files as they are (counted or learnt earlier in this command or a previous one),
-    narrowed to those targets; a file no cache answers for is left out."""
-    targets_all = scan.targets_of(phases)
-    roots = scan.source_roots_of(phases)
-    caches = [(phase, _cache(repo, targets_all, roots, f"phase {phase.number}")) for phase in phases]
-    out: dict[str, scan.FileScan] = {}
-    for path, targets in items:
-        wanted = set(targets)
-        for phase, cache in caches:
-            if path not in cache.entries or not wanted <= set(scan.phase_targets(phase, path)):
-                continue
-            hit, _ = cache.lookup(repo, path)
-            if hit is not None:
-                olds = {t.old for t in targets}
-                out[path] = dataclasses.replace(hit, references=tuple(r for r in hit.references if r.old in olds))
-                break
-    return out
 
 
 def learner(repo: Path, phases: Sequence[Phase], phase: Phase):

@@ -51,7 +51,7 @@ from fissix.pgen2 import token
 
 from . import ParseError, parse, parse_block
 
-__all__ = ["OPAQUE", "is_lean", "line_breaks", "parse_lean", "renumber"]
+__all__ = ["OPAQUE", "is_lean", "line_breaks", "parse_lean", "renumber", "words_of"]
 
 OPAQUE = 250   # the token type of a leaf standing for statements that were not parsed
 token.tok_name.setdefault(OPAQUE, "OPAQUE")
@@ -73,9 +73,10 @@ class _Group:
         self.binder: Callable[[list[Any]], Iterable[str]] = _bound
 
 
-def parse_lean(text: str, words: Collection[str]) -> pytree.Node:
+def parse_lean(text: str, words: Collection[str] | None) -> pytree.Node:
     """The tree of ``text`` with only the statements that can matter to ``words`` parsed
-    (see the module's docstring); raises `ParseError` as `syntax.parse` does."""
+    (see the module's docstring; None or none: the whole file); raises `ParseError` as
+    `syntax.parse` does."""
     if not words:
         return parse(text)
     words = frozenset(words)
@@ -199,6 +200,18 @@ def _plan_of_tree(tree: pytree.Node, text: str, words: frozenset[str], offset) -
     return _decide(text, groups, words, offset, True)
 
 
+def words_of(recipes: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
+    """What Python recipes read, as (recipe, options) pairs (`Recipe.words`); None when one
+    of them reads whole files."""
+    found: set[str] = set()
+    for recipe, options in recipes:
+        words = recipe.words(options)
+        if words is None:
+            return None
+        found.update(words)
+    return frozenset(found)
+
+
 def is_lean(tree: pytree.Node) -> bool:
     """Whether some of ``tree``'s statements were left as text."""
     return any(child.type == OPAQUE for child in tree.children)
@@ -220,34 +233,26 @@ def _groups(body: list[ast.stmt]) -> list[_Group]:
 
 def _wanted(text: str, groups: list[_Group], words: Collection[str], offset) -> list[bool]:
     wanted = [i == 0 or bool(_IMPORT.search(g.text)) for i, g in enumerate(groups)]
-    if not text.isascii():   # identifiers count by their NFKC form, as Python binds them
-        return _wanted_by_group(groups, words, wanted)
-    ends = [offset(g.end + 1) for g in groups]   # each group's end offset, ascending
+    if text.isascii():
+        ends = [offset(g.end + 1) for g in groups]   # each group's end offset, ascending
+
+        def naming(pattern: re.Pattern[str]) -> set[int]:
+            # One search of the whole text; an index past the last group is a trailing comment.
+            return {bisect.bisect_right(ends, m.start()) for m in pattern.finditer(text)} - {len(groups)}
+    else:   # identifiers count by their NFKC form, as Python binds them
+        texts = [unicodedata.normalize("NFKC", g.text) for g in groups]
+
+        def naming(pattern: re.Pattern[str]) -> set[int]:
+            return {i for i, t in enumerate(texts) if pattern.search(t)}
+
     known = set(words)
     frontier = set(words)
     named = [False] * len(groups)
     while frontier:
-        hits = {bisect.bisect_right(ends, m.start()) for m in _words_pattern(frontier).finditer(text)}
+        hits = naming(_words_pattern(frontier))
         frontier = set()
         for i in sorted(hits):
-            if i >= len(groups) or named[i]:
-                continue   # past the last statement: a trailing comment
-            named[i] = wanted[i] = True
-            frontier.update(name for name in groups[i].binder(groups[i].stmts) if name not in known)
-            known |= frontier
-    return wanted
-
-
-def _wanted_by_group(groups: list[_Group], words: Collection[str], wanted: list[bool]) -> list[bool]:
-    texts = [unicodedata.normalize("NFKC", g.text) for g in groups]
-    known = set(words)
-    frontier = set(words)
-    named = [False] * len(groups)
-    while frontier:
-        found = _words_pattern(frontier).search
-        frontier = set()
-        for i in range(len(groups)):
-            if named[i] or not found(texts[i]):
+            if named[i]:
                 continue
             named[i] = wanted[i] = True
             frontier.update(name for name in groups[i].binder(groups[i].stmts) if name not in known)
